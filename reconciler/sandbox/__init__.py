@@ -1,0 +1,1 @@
+"""A local emulator of the Calendly API v2 (the sandbox)."""
