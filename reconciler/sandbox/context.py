@@ -1,0 +1,162 @@
+"""The per-request context handed to route handlers, with the parsing helpers they share."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from reconciler.sandbox.errors import ApiError, Collector, denied, invalid_param, not_found
+from reconciler.sandbox.model import ActivityEntry, Json, Token, User
+from reconciler.sandbox.pagination import ListQuery, PageTokens
+from reconciler.sandbox.store import Store
+from reconciler.sandbox.views import Views
+
+ADMIN_ROLES = frozenset({"owner", "admin"})
+_ID = re.compile(r"^[^/\s]+$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Json | None = None
+
+
+@dataclass
+class Ctx:
+    store: Store
+    views: Views
+    page_tokens: PageTokens
+    method: str
+    path: str
+    query: Sequence[tuple[str, str]]
+    raw_body: bytes
+    base_url: str
+    now: int
+    caller: User
+    token: Token
+    params: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+
+    # ---- request data ----------------------------------------------------------------------
+
+    def q(self, name: str) -> str | None:
+        """First value of a query parameter (None if absent)."""
+        return next((v for k, v in self.query if k == name), None)
+
+    def q_all(self, name: str) -> list[str]:
+        """All values of a (possibly repeated or comma-separated) array query parameter."""
+        out: list[str] = []
+        for key, value in self.query:
+            if key in (name, f"{name}[]"):
+                out.extend(v for v in value.split(",") if v)
+        return out
+
+    def q_bool(self, name: str) -> bool | None:
+        raw = self.q(name)
+        if raw is None:
+            return None
+        if raw not in ("true", "false"):
+            raise invalid_param(name, "must be a boolean (true or false)")
+        return raw == "true"
+
+    def json(self) -> Json:
+        """The body as a JSON object (an empty body counts as {})."""
+        if not self.raw_body.strip():
+            return {}
+        try:
+            data = json.loads(self.raw_body)
+        except (ValueError, UnicodeDecodeError):
+            raise invalid_param("body", "must be valid JSON") from None
+        if not isinstance(data, dict):
+            raise invalid_param("body", "must be a JSON object")
+        return data
+
+    def list_query(self) -> ListQuery:
+        return ListQuery(self.base_url, self.path, self.query, self.now)
+
+    # ---- references (full URIs in queries and bodies) --------------------------------------
+
+    def ref_id(self, value: Any, collection: str, parameter: str) -> str:
+        """The id in `https://<any host>/<collection>/<id>`; 400 if `value` is not such a URI."""
+        if isinstance(value, str):
+            parts = urlsplit(value.strip())
+            segments = parts.path.split("/")
+            if (
+                parts.scheme in ("http", "https")
+                and parts.netloc
+                and len(segments) == 3
+                and segments[1] == collection
+                and _ID.match(segments[2])
+            ):
+                return segments[2]
+        raise invalid_param(parameter, f"must be a valid {collection} URI")
+
+    def ref_user(self, value: Any, parameter: str) -> User:
+        user = self.store.active_user(self.ref_id(value, "users", parameter))
+        if user is None:
+            raise not_found(parameter)
+        return user
+
+    def ref_org(self, value: Any, parameter: str) -> None:
+        if self.ref_id(value, "organizations", parameter) != self.store.org.id:
+            raise not_found(parameter)
+
+    def require(self, *names: str) -> dict[str, str]:
+        """Required query parameters: one 400 naming all that are missing."""
+        errors = Collector()
+        found: dict[str, str] = {}
+        for name in names:
+            value = self.q(name)
+            if value is None or value == "":
+                errors.add(name, "is missing")
+            else:
+                found[name] = value
+        errors.raise_if_any()
+        return found
+
+    # ---- caller ----------------------------------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        return self.store.role_of(self.caller.id) or "user"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    def require_admin(self, message: str | None = None) -> None:
+        if not self.is_admin:
+            raise denied(message) if message else denied()
+
+    # ---- writes ----------------------------------------------------------------------------
+
+    def record(self, namespace: str, action: str, details: Json) -> None:
+        """Note a successful write in the activity log (and mark the state as changed)."""
+        add_activity(self.store, self.now, self.caller.id, namespace, action, details)
+        self.changed = True
+
+
+def add_activity(
+    store: Store, now: int, actor_id: str | None, namespace: str, action: str, details: Json
+) -> None:
+    entry_id = store.mint("activity_log_entries")
+    store.activity[entry_id] = ActivityEntry(
+        id=entry_id,
+        occurred_at=now,
+        actor_id=actor_id,
+        namespace=namespace,
+        action=action,
+        details=details,
+    )
+
+
+def path_id(ctx: Ctx, name: str = "uuid") -> str:
+    return ctx.params[name]
+
+
+def missing(parameter: str) -> ApiError:
+    return invalid_param(parameter, "is missing")

@@ -1,0 +1,445 @@
+"""The `Sandbox`: a thread-safe, in-memory emulator of the Calendly API v2.
+
+One entry point, independent of transport::
+
+    sb.handle(method, path, query, headers, body, base_url=...) -> SandboxResponse | Drop
+
+and two adapters on top of it: `sb.transport()` (an httpx transport for in-process use) and
+`sb.serve(port)` (a stdlib HTTP server on 127.0.0.1).
+
+Order of processing for an API request: fault decision (seeded) → injected latency (slept
+OUTSIDE the lock, so concurrent requests overlap) → authentication (401) → the user's rate-limit
+window (429) → injected faults (drop / 5xx / 429 burst) → route (404 if none) → scope (403
+`Insufficient scope`) → handler → state file written if the request changed anything →
+commit-then-drop for writes if injected. `/_sandbox/` routes skip all of that (no auth, no
+faults, no rate limit, not logged).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reconciler.sandbox.availability import working_hours
+from reconciler.sandbox.context import Ctx, Reply, add_activity
+from reconciler.sandbox.errors import ApiError, insufficient_scope, invalid_param, not_found
+from reconciler.sandbox.faults import Decision, FaultInjector, Faults
+from reconciler.sandbox.fixture import (
+    DEFAULT_LOCATIONS,
+    FixtureError,
+    bundled_fixture_path,
+    load_fixture,
+    load_tokens,
+    read_fixture,
+)
+from reconciler.sandbox.model import Invitation, Json, Membership, Schedule, Token, User, Webhook
+from reconciler.sandbox.pagination import PageTokens
+from reconciler.sandbox.ratelimit import RateLimiter, RateStatus
+from reconciler.sandbox.requestlog import Counters, RequestLogEntry, redact_body
+from reconciler.sandbox.response import Drop, SandboxResponse, json_response
+from reconciler.sandbox.router import match
+from reconciler.sandbox.routes_admin import handle_admin
+from reconciler.sandbox.routes_webhooks import signing_key_matches
+from reconciler.sandbox.scopes import expand
+from reconciler.sandbox.store import Store, save_atomically
+from reconciler.sandbox.timezones import canonical_timezone
+from reconciler.sandbox.util import iso, slugify, to_micros, unique_slug
+from reconciler.sandbox.views import Views
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.server import SandboxServer
+    from reconciler.sandbox.transport import SandboxTransport
+
+DEFAULT_URI_BASE = "https://api.calendly.com"
+log = logging.getLogger("reconciler.sandbox")
+
+
+_FAULT_BODIES: dict[int, Json] = {
+    429: {
+        "title": "Too Many Requests",
+        "message": "You have exceeded the rate limit. Please try again later.",
+    },
+    500: {
+        "title": "Internal Server Error",
+        "message": "The server encountered an unexpected condition that prevented it from "
+        "fulfilling the request.",
+    },
+    502: {"title": "Bad Gateway", "message": "The server received an invalid response upstream."},
+    503: {
+        "title": "Service Unavailable",
+        "message": "The service is temporarily unavailable. Please try again later.",
+    },
+}
+
+
+class Sandbox:
+    """An emulated Calendly organization.
+
+    `fixture` is a YAML path, an already-parsed mapping, or None for the bundled demo fixture.
+    With `state_path`, the organization is loaded from that JSON file when it exists (tokens
+    still come from the fixture) and written back atomically after every successful write.
+    """
+
+    def __init__(
+        self,
+        fixture: str | Path | Mapping[str, Any] | None = None,
+        *,
+        state_path: str | Path | None = None,
+        uri_base: str = DEFAULT_URI_BASE,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        seed: int = 0,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
+        page_token_ttl: float = 300.0,
+        faults: Faults | str | Mapping[str, Any] | None = None,
+    ) -> None:
+        data: Mapping[str, Any]
+        if isinstance(fixture, Mapping):
+            data = fixture
+        else:
+            data = read_fixture(fixture if fixture is not None else bundled_fixture_path())
+        self.state_path = Path(state_path) if state_path is not None else None
+        if self.state_path is not None and self.state_path.exists():
+            try:
+                store = Store.from_json(json.loads(self.state_path.read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise FixtureError(f"{self.state_path}: cannot load state: {exc}") from None
+            tokens = load_tokens(data)
+        else:
+            loaded = load_fixture(data, seed)
+            store, tokens = loaded.store, loaded.tokens
+        self._store = store
+        self._tokens: dict[str, Token] = {t.secret: t for t in tokens}
+        self._token_names: dict[str, Token] = {t.name: t for t in tokens}
+        self.uri_base = uri_base.rstrip("/")
+        self._views = Views(store, self.uri_base)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.RLock()
+        if rate_limit is not None and rate_limit < 1:
+            raise ValueError("rate_limit must be at least 1")
+        self._rate_limit = rate_limit
+        self._limiter = RateLimiter(rate_window)
+        self._page_tokens = PageTokens(store.seed, page_token_ttl)
+        self._injector = FaultInjector(Faults.coerce(faults))
+        self._log: list[RequestLogEntry] = []
+        self._counters = Counters()
+        self._seq = 0
+        if self.state_path is not None and not self.state_path.exists():
+            self._persist()
+
+    # ---- convenience for tests and demos ---------------------------------------------------
+
+    @property
+    def org_uri(self) -> str:
+        return self._views.org_uri()
+
+    def user_uri(self, email: str) -> str:
+        with self._lock:
+            user = self._store.user_by_email(email)
+            if user is None:
+                raise KeyError(email)
+            return self._views.user_uri(user.id)
+
+    def token(self, name: str) -> str:
+        """The bearer token value of the fixture token called `name`."""
+        return self._token_names[name].secret
+
+    @property
+    def token_names(self) -> list[str]:
+        return list(self._token_names)
+
+    def now(self) -> int:
+        return to_micros(self._clock())
+
+    # ---- adapters --------------------------------------------------------------------------
+
+    def transport(self) -> SandboxTransport:
+        from reconciler.sandbox.transport import SandboxTransport
+
+        return SandboxTransport(self)
+
+    def serve(self, port: int = 0) -> SandboxServer:
+        """An HTTP server on 127.0.0.1 (not started: call `.start()` or `.serve_forever()`)."""
+        from reconciler.sandbox.server import SandboxServer
+
+        return SandboxServer(self, port)
+
+    # ---- the entry point -------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        base_url: str | None = None,
+    ) -> SandboxResponse | Drop:
+        method = method.upper()
+        path = path.split("?", 1)[0] or "/"
+        lowered = {k.lower(): v for k, v in headers.items()}
+        if base_url is None:
+            base_url = f"http://{lowered['host']}" if "host" in lowered else self.uri_base
+        if path == "/_sandbox" or path.startswith("/_sandbox/"):
+            return handle_admin(self, method, path, body)
+        with self._lock:
+            decision = self._injector.decide(method)
+        if decision.latency > 0:
+            self._sleep(decision.latency)  # outside the lock: concurrent requests overlap
+        with self._lock:
+            return self._handle_api(method, path, list(query), lowered, body, base_url, decision)
+
+    def _limit(self) -> int:
+        if self._rate_limit is not None:
+            return self._rate_limit
+        # NOTES.md §2.5: 500 requests/user/minute on paid plans, 50 on the free plan.
+        return 50 if self._store.org.plan == "basic" else 500
+
+    def _authenticate(self, header: str | None) -> tuple[Token, User] | None:
+        if not header:
+            return None
+        scheme, _, value = header.strip().partition(" ")
+        token = self._tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            return None
+        user = self._store.user_by_email(token.user_email)
+        return (token, user) if user is not None else None
+
+    def _handle_api(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes,
+        base_url: str,
+        decision: Decision,
+    ) -> SandboxResponse | Drop:
+        now = to_micros(self._clock())
+        found = match(method, path)
+        route = found[0] if found else None
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "body": redact_body(body),
+            "token": None,
+            "fault": None,
+            "operation": route.operation if route else None,
+            "at": iso(now),
+        }
+        auth = self._authenticate(headers.get("authorization"))
+        if auth is None:
+            rate = self._limiter.peek("anonymous", self._limit(), now)
+            error = ApiError(401, "Unauthenticated", "The access token is invalid")
+            return self._finish(entry, json_response(401, error.body(), rate.headers()), False)
+        token, user = auth
+        entry["token"] = token.name
+        rate = self._limiter.hit(user.id, self._limit(), now)
+        if rate.exceeded:
+            return self._finish(entry, self._fault_response(429, rate), False)
+        if decision.drop:
+            entry["fault"] = "drop"
+            return self._finish(entry, Drop(applied=False), False)
+        if decision.status is not None:
+            entry["fault"] = str(decision.status)
+            return self._finish(entry, self._fault_response(decision.status, rate), False)
+        headers_out = rate.headers()
+        if found is None:
+            return self._finish(entry, json_response(404, not_found().body(), headers_out), False)
+        route, params = found
+        if token.scopes is not None and route.scope not in expand(token.scopes):
+            error = insufficient_scope(route.scope)
+            return self._finish(entry, json_response(403, error.body(), headers_out), False)
+        ctx = Ctx(
+            store=self._store,
+            views=self._views,
+            page_tokens=self._page_tokens,
+            method=method,
+            path=path,
+            query=query,
+            raw_body=body,
+            base_url=base_url.rstrip("/"),
+            now=now,
+            caller=user,
+            token=token,
+            params=params,
+        )
+        try:
+            reply = route.handler(ctx)
+        except ApiError as exc:
+            reply = Reply(exc.status, exc.body())
+        except Exception:
+            log.exception("sandbox handler failed: %s %s", method, path)
+            reply = Reply(500, _FAULT_BODIES[500])
+        applied = ctx.changed and 200 <= reply.status < 300
+        if applied:
+            self._persist()
+        if applied and decision.commit_drop:
+            entry["fault"] = "commit_drop"
+            return self._finish(entry, Drop(applied=True), True)
+        return self._finish(entry, json_response(reply.status, reply.body, headers_out), applied)
+
+    def _fault_response(self, status: int, rate: RateStatus) -> SandboxResponse:
+        # Injected 429s look exactly like real ones: same headers, nothing remaining.
+        headers = (rate.exhausted() if status == 429 else rate).headers()
+        return json_response(status, dict(_FAULT_BODIES[status]), headers)
+
+    def _finish(
+        self, entry: dict[str, Any], result: SandboxResponse | Drop, applied: bool
+    ) -> SandboxResponse | Drop:
+        self._seq += 1
+        status = result.status if isinstance(result, SandboxResponse) else None
+        record = RequestLogEntry(seq=self._seq, status=status, **entry)
+        self._log.append(record)
+        self._counters.count(record, applied)
+        return result
+
+    def _persist(self) -> None:
+        if self.state_path is not None:
+            save_atomically(self.state_path, self._store.to_json())
+
+    # ---- request log -----------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RequestLogEntry]:
+        with self._lock:
+            return list(self._log)
+
+    @property
+    def counters(self) -> Json:
+        with self._lock:
+            return self._counters.to_json()
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+            self._counters = Counters()
+            self._seq = 0
+
+    def state(self) -> Json:
+        """The organization as stored in the state file (no secrets: hashes only)."""
+        with self._lock:
+            state: Json = json.loads(json.dumps(self._store.to_json()))
+            return state
+
+    # ---- faults ----------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        with self._lock:
+            return self._injector.faults
+
+    def set_faults(self, faults: Faults | str | Mapping[str, Any] | None) -> Faults:
+        """Replace the fault configuration (restarting its random sequence from its seed)."""
+        parsed = Faults.coerce(faults)
+        with self._lock:
+            self._injector.configure(parsed)
+        return parsed
+
+    # ---- test and demo controls (also under /_sandbox/) -----------------------------------
+
+    def _find_invitation(self, ref: str) -> Invitation:
+        key = ref.rstrip("/").rsplit("/", 1)[-1]
+        if "@" in key:
+            invitation = self._store.pending_invitation(key)
+        else:
+            invitation = self._store.invitations.get(key)
+        if invitation is None:
+            raise not_found()
+        if invitation.status != "pending":
+            raise invalid_param("invitation", f"is {invitation.status}, not pending")
+        return invitation
+
+    def accept_invitation(
+        self, ref: str, *, name: str | None = None, timezone: str | None = None
+    ) -> Json:
+        """The invitee accepts (by invitation id, URI or email): a new member with role user.
+
+        Returns the updated invitation resource. Raises `ApiError` (404/400) when there is no
+        such pending invitation or the time zone is not valid.
+        """
+        with self._lock:
+            invitation = self._find_invitation(ref)
+            tz = canonical_timezone(timezone or "UTC")
+            if tz is None:
+                raise invalid_param("timezone", "must be a valid IANA time zone")
+            store, now = self._store, self.now()
+            display = name or invitation.email.split("@")[0].replace(".", " ").title()
+            taken = {u.slug for u in store.users.values()}
+            user = User(
+                id=store.mint("users"),
+                email=invitation.email,
+                name=display,
+                slug=unique_slug(slugify(display), taken),
+                timezone=tz,
+                locale="en",
+                time_notation="12h",
+                created_at=now,
+                updated_at=now,
+                locations=[dict(loc) for loc in DEFAULT_LOCATIONS],
+            )
+            store.users[user.id] = user
+            membership = Membership(
+                store.mint("organization_memberships"), user.id, "user", now, now
+            )
+            store.memberships[membership.id] = membership
+            schedule_id = store.mint("user_availability_schedules")
+            store.schedules[schedule_id] = Schedule(
+                schedule_id, user.id, "Working Hours", True, tz, working_hours()
+            )
+            invitation.status, invitation.user_id, invitation.updated_at = "accepted", user.id, now
+            for rel in store.relationships.values():
+                if rel.owner_type == "OrganizationInvitation" and rel.owner_id == invitation.id:
+                    rel.owner_type, rel.owner_id, rel.updated_at = (
+                        "OrganizationMembership",
+                        membership.id,
+                        now,
+                    )
+            add_activity(store, now, user.id, "User", "Add", {"email": user.email})
+            self._persist()
+            return self._views.invitation(invitation)
+
+    def decline_invitation(self, ref: str) -> Json:
+        with self._lock:
+            invitation = self._find_invitation(ref)
+            invitation.status, invitation.updated_at = "declined", self.now()
+            store = self._store
+            for rel_id in [
+                r.id
+                for r in store.relationships.values()
+                if r.owner_type == "OrganizationInvitation" and r.owner_id == invitation.id
+            ]:
+                del store.relationships[rel_id]
+            self._persist()
+            return self._views.invitation(invitation)
+
+    def _find_webhook(self, ref: str) -> Webhook:
+        hook = self._store.webhooks.get(ref.rstrip("/").rsplit("/", 1)[-1])
+        if hook is None:
+            raise not_found()
+        return hook
+
+    def disable_webhook(self, ref: str) -> Json:
+        """Calendly gave up delivering: `state: disabled`, retrying since 24 hours (NOTES §4.3)."""
+        with self._lock:
+            hook = self._find_webhook(ref)
+            now = self.now()
+            if hook.state != "disabled":
+                hook.state, hook.updated_at = "disabled", now
+                hook.retry_started_at = now - 86_400_000_000
+                self._persist()
+            return self._views.webhook(hook)
+
+    def signing_key_matches(self, ref: str, key: str) -> bool:
+        """Whether webhook `ref` (id or URI) was created with signing key `key`."""
+        with self._lock:
+            return signing_key_matches(self._find_webhook(ref).signing_key_hash, key)
