@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 
-class FakeClock:
-    """A clock that only moves when something sleeps: time-dependent code without waiting."""
+NOW = 1_795_348_800.0  # 2026-11-22T12:00:00Z
 
-    def __init__(self, start: float = 1_000_000.0) -> None:
+
+class FakeClock:
+    """A clock that only moves when something sleeps: time-dependent code without waiting.
+
+    Shared by a sandbox and a client, a client that waits for a rate-limit window really lets
+    the sandbox's window pass.
+    """
+
+    def __init__(self, start: float = NOW) -> None:
         self.now = start
         self.slept: list[float] = []
 

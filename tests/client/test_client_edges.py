@@ -44,7 +44,11 @@ def make_client(handler: Handler, **kwargs: object) -> tuple[CalendlyClient, lis
         auth=BearerAuth(Secret(TOKEN)),
     )
     client = CalendlyClient(
-        http, secrets=(Secret(TOKEN),), clock=clock, sleep=clock.sleep, **kwargs  # type: ignore[arg-type]
+        http,
+        secrets=(Secret(TOKEN),),
+        clock=clock,
+        sleep=clock.sleep,
+        **kwargs,  # type: ignore[arg-type]
     )
     return client, seen
 
@@ -66,15 +70,21 @@ def test_truncated_json_is_a_malformed_response() -> None:
     with pytest.raises(MalformedResponse) as err:
         client.get_resource("/users/me")
     assert str(err.value) == (
-        "GET /users/me answered 200 with a body that is not JSON: '{\"resource\": {\"uri\": \"htt'"
+        'GET /users/me answered 200 with a body that is not JSON: \'{"resource": {"uri": "htt\''
     )
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"collection": "nope"}, "GET /event_types answered without a `collection` list of objects"),
-        ({"collection": [1, 2]}, "GET /event_types answered without a `collection` list of objects"),
+        (
+            {"collection": "nope"},
+            "GET /event_types answered without a `collection` list of objects",
+        ),
+        (
+            {"collection": [1, 2]},
+            "GET /event_types answered without a `collection` list of objects",
+        ),
         ([], "GET /event_types answered without a `collection` list of objects"),
     ],
 )
@@ -138,7 +148,7 @@ def test_an_unreachable_api_is_a_transport_error() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused")
 
-    client, seen = make_client(refuse)
+    client, _ = make_client(refuse)
     with pytest.raises(TransportError) as err:
         client.get("/users/me")
     assert str(err.value) == (
@@ -153,7 +163,8 @@ def test_read_only_refuses_writes_before_sending() -> None:
         with pytest.raises(ReadOnlyViolation) as err:
             client.request(method, "/webhook_subscriptions/W1")
         assert str(err.value) == (
-            f"refusing {method} /webhook_subscriptions/W1: this run is read-only (plan never writes)"
+            f"refusing {method} /webhook_subscriptions/W1: "
+            "this run is read-only (plan never writes)"
         )
     assert seen == []
 
