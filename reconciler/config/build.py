@@ -1,0 +1,111 @@
+"""The merged, checked entries → the typed `Config` of `model.py`.
+
+Values stay as written (emails and colors keep their case: normalizing is the kinds' job); the
+only reshaping is the one the model asks for: a single `wday` becomes a 1-tuple, intervals become
+`(from, to)` pairs, `fields` holds only the declared writable fields, and signing keys become
+`Secret`s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.client.secret import Secret
+from reconciler.config.merge import Entry, Merged
+from reconciler.config.model import (
+    EVENT_TYPE_FIELDS,
+    PRUNABLE,
+    Availability,
+    AvailabilityRule,
+    Config,
+    EventType,
+    Member,
+    Policy,
+    Webhook,
+)
+
+
+def build(merged: Merged) -> Config:
+    organization = merged.organization
+    return Config(
+        organization=organization.value if organization else None,
+        organization_source=organization.source if organization else None,
+        members=tuple(_member(e) for e in merged.members),
+        event_types=tuple(_event_type(e) for e in merged.event_types),
+        webhooks=tuple(_webhook(e) for e in merged.webhooks),
+        policy=_policy(merged),
+        files=tuple(merged.files),
+    )
+
+
+def _member(entry: Entry) -> Member:
+    return Member(email=entry.value["email"], role=entry.value.get("role"), source=entry.source)
+
+
+def _event_type(entry: Entry) -> EventType:
+    data: dict[str, Any] = entry.value
+    availability = data.get("availability")
+    return EventType(
+        name=data["name"],
+        owner=data["owner"],
+        uuid=data.get("uuid"),
+        fields={name: data[name] for name in EVENT_TYPE_FIELDS if name in data},
+        availability=_availability(entry, availability) if availability is not None else None,
+        protect=data.get("protect", False),
+        source=entry.source,
+        field_sources={name: entry.at(name) for name in data},
+    )
+
+
+def _availability(entry: Entry, data: dict[str, Any]) -> Availability:
+    rules = []
+    for index, rule in enumerate(data["rules"]):
+        wday = rule.get("wday", ())
+        rules.append(
+            AvailabilityRule(
+                wdays=(wday,) if isinstance(wday, str) else tuple(wday),
+                date=rule.get("date"),
+                intervals=tuple(_interval(text) for text in rule["intervals"]),
+                source=entry.at("availability", "rules", index),
+            )
+        )
+    return Availability(
+        timezone=data["timezone"], rules=tuple(rules), source=entry.at("availability")
+    )
+
+
+def _interval(text: str) -> tuple[str, str]:
+    start, end = text.split("-")
+    return start, end
+
+
+def _webhook(entry: Entry) -> Webhook:
+    data: dict[str, Any] = entry.value
+    key = data.get("signing_key")
+    return Webhook(
+        url=data["url"],
+        scope=data["scope"],
+        user=data.get("user"),
+        group=data.get("group"),
+        events=tuple(data["events"]),
+        signing_key=Secret(key) if key is not None else None,
+        protect=data.get("protect", False),
+        source=entry.source,
+    )
+
+
+def _policy(merged: Merged) -> Policy:
+    policy = {key: entry.value for key, entry in merged.policy.items()}
+    fraction = policy.get("max_delete_fraction")
+    if fraction is None:
+        fractions: dict[str, float] = {}
+    elif isinstance(fraction, dict):
+        fractions = {kind: float(value) for kind, value in fraction.items()}
+    else:  # one number for every prunable kind
+        fractions = dict.fromkeys(PRUNABLE, float(fraction))
+    return Policy(
+        prune=frozenset(policy.get("prune", ())),
+        max_delete_fraction=fractions,
+        min_admins=policy.get("min_admins"),
+        source=merged.policy_source,
+    )
