@@ -1,0 +1,16 @@
+"""Renderers: pure functions `render(plan, *, color) -> str`, one module per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reconciler.plan import Plan
+from reconciler.render import json, text
+
+Renderer = Callable[..., str]
+
+RENDERERS: dict[str, Callable[..., str]] = {"text": text.render, "json": json.render}
+
+
+def render(plan: Plan, fmt: str, *, color: bool = False) -> str:
+    return RENDERERS[fmt](plan, color=color)

@@ -1,0 +1,256 @@
+"""apply: run a plan's requests in dependency order, with bounded concurrency.
+
+Each change's requests run in order; changes run in parallel once the changes they depend on
+are done (an invitation before its member owns anything; an event type before its availability
+is set). A failure skips what depends on it and nothing else. Every change ends done, failed or
+skipped, with a reason: nothing is lost silently. Stopping (Ctrl-C) lets in-flight calls finish,
+starts nothing new, and reports the rest as skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from reconciler import recovery
+from reconciler.client.errors import ApiError, ClientError, NotFound, OutcomeUnknown
+from reconciler.model import Request
+from reconciler.plan import PLACEHOLDER, Change, Plan
+
+#: How many times a write with an unknown outcome is checked and re-sent before giving up.
+RECOVERY_ATTEMPTS = 3
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: Status
+    message: str = ""
+
+
+@dataclass
+class ApplyResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count(Status.FAILED) == 0
+
+
+class Writer(Protocol):
+    """What apply needs from CalendlyClient."""
+
+    max_concurrency: int
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+    ) -> Any: ...
+
+    def list_all(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+
+class Deferred(Exception):
+    """A change cannot run yet: it needs something that does not exist (a pending member)."""
+
+
+Listener = Callable[[str, Change, str], None]  # (event, change, message); event: start|<Status>
+
+
+def apply(
+    plan: Plan,
+    client: Writer,
+    *,
+    on_event: Listener | None = None,
+    stop: threading.Event | None = None,
+) -> ApplyResult:
+    runner = _Runner(plan, client, on_event or (lambda *_: None), stop or threading.Event())
+    return runner.run()
+
+
+class _Runner:
+    def __init__(
+        self, plan: Plan, client: Writer, on_event: Listener, stop: threading.Event
+    ) -> None:
+        self.plan = plan
+        self.client = client
+        self.on_event = on_event
+        self.stop = stop
+        self.ids = {c.id for c in plan.changes}
+        self.produced: dict[str, str] = {}  # change id -> URI it created
+        self.status: dict[str, Outcome] = {}
+        self.warnings: list[str] = []
+        self.lock = threading.Lock()
+
+    def run(self) -> ApplyResult:
+        pending = list(self.plan.changes)
+        running: dict[Future[Outcome], Change] = {}
+        with ThreadPoolExecutor(max_workers=max(self.client.max_concurrency, 1)) as pool:
+            while pending or running:
+                for change in self._ready(pending, running):
+                    pending.remove(change)
+                    self.on_event("start", change, "")
+                    running[pool.submit(self._execute, change)] = change
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    self._finish(future.result())
+                    del running[future]
+        for change in pending:  # only left when stopped
+            self._finish(Outcome(change, Status.SKIPPED, "not started: apply was interrupted"))
+        order = {c.id: i for i, c in enumerate(self.plan.changes)}
+        outcomes = sorted(self.status.values(), key=lambda o: order[o.change.id])
+        return ApplyResult(outcomes, self.warnings)
+
+    def _ready(self, pending: list[Change], running: Mapping[Any, Change]) -> list[Change]:
+        if self.stop.is_set():
+            return []
+        ready = []
+        for change in list(pending):
+            deps = [d for d in change.depends_on() if d in self.ids]
+            blocked = [d for d in deps if d in self.status and self.status[d].status != Status.DONE]
+            if blocked:
+                pending.remove(change)
+                reason = f"depends on {blocked[0]}, which {self.status[blocked[0]].status}"
+                self._finish(Outcome(change, Status.SKIPPED, reason))
+            elif all(d in self.status for d in deps):
+                ready.append(change)
+        return ready
+
+    def _finish(self, outcome: Outcome) -> None:
+        self.status[outcome.change.id] = outcome
+        self.on_event(str(outcome.status), outcome.change, outcome.message)
+
+    def _execute(self, change: Change) -> Outcome:
+        notes = []
+        for index, request in enumerate(change.requests):
+            try:
+                note = self._send(change, self._resolve(request))
+            except Deferred as exc:
+                return Outcome(change, Status.SKIPPED, str(exc))
+            except ClientError as exc:
+                done = change.requests[index - 1].display() if index else ""
+                prefix = f"{done} succeeded, then " if done else ""
+                return Outcome(change, Status.FAILED, prefix + str(exc))
+            if note:
+                notes.append(note)
+        return Outcome(change, Status.DONE, "; ".join(notes))
+
+    def _resolve(self, request: Request) -> Request:
+        """Replace `<known after apply: …>` placeholders with what earlier changes produced."""
+
+        def substitute(text: str) -> str:
+            def one(match: re.Match[str]) -> str:
+                kind, key = match.groups()
+                value = self.produced.get(f"{kind}:{key}")
+                if value is None:
+                    raise Deferred(_unresolved(kind, key))
+                return value
+
+            return PLACEHOLDER.sub(one, text)
+
+        return Request(
+            request.method,
+            substitute(request.path),
+            {k: substitute(v) for k, v in request.params.items()},
+            _substitute_body(request.body, substitute),
+            request.secrets,
+        )
+
+    def _send(self, change: Change, request: Request) -> str:
+        note = ""
+        try:
+            response = self._call(request)
+        except NotFound:
+            if request.method != "DELETE":
+                raise
+            return "already gone"
+        except ApiError:
+            # 409 Already Exists / 400 Already Invited: fine if it is exactly what we wanted.
+            response = self._adopt(request) if request.method == "POST" else None
+            if response is None:
+                raise
+            note = "already existed"
+        resource = response.get("resource") if isinstance(response, dict) else None
+        if request.method == "POST" and isinstance(resource, dict):
+            with self.lock:
+                self.produced[change.id] = str(resource.get("uri", ""))
+        return "; ".join(n for n in (note, self._follow_up(request, resource)) if n)
+
+    def _call(self, request: Request) -> Any:
+        """Send; when the outcome is unknown, look before sending again (recovery.py)."""
+        for attempt in range(RECOVERY_ATTEMPTS + 1):
+            try:
+                return self.client.request(
+                    request.method, request.path, params=request.params, json=request.wire_body()
+                )
+            except OutcomeUnknown:
+                if attempt == RECOVERY_ATTEMPTS:
+                    raise
+                if request.method == "POST":
+                    found = self._adopt(request)
+                    if found is not None:
+                        return found
+            except NotFound:
+                if request.method == "DELETE" and attempt > 0:
+                    return None  # the lost DELETE had gone through
+                raise
+        raise AssertionError("unreachable")
+
+    def _adopt(self, request: Request) -> dict[str, Any] | None:
+        """The object this POST creates, if it already exists as requested: `{resource}`."""
+        found = recovery.find_created(self.client, request, self.plan.organization or "")
+        return {"resource": found} if found is not None else None
+
+    def _follow_up(self, request: Request, resource: dict[str, Any] | None) -> str:
+        """Calendly has been seen to ignore `active` on create (NOTES.md 7.7): set it again."""
+        body = request.body or {}
+        if request.path != "/event_types" or "active" not in body or resource is None:
+            return ""
+        if resource.get("active") == body["active"]:
+            return ""
+        uri = str(resource.get("uri", ""))
+        path = "/event_types/" + uri.rsplit("/", 1)[-1]
+        self.client.request("PATCH", path, json={"active": body["active"]})
+        return "set active again: Calendly ignored it on create"
+
+
+def _substitute_body(body: Any, substitute: Callable[[str], str]) -> Any:
+    if isinstance(body, str):
+        return substitute(body)
+    if isinstance(body, Mapping):
+        return {k: _substitute_body(v, substitute) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_substitute_body(v, substitute) for v in body]
+    return body
+
+
+def _unresolved(kind: str, key: str) -> str:
+    if kind == "user":
+        return (
+            f"{key} has not joined the organization yet (no user until the invitation is "
+            "accepted); re-run apply after they accept"
+        )
+    return f"needs the {kind} {key}, which does not exist"

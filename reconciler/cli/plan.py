@@ -1,0 +1,76 @@
+"""`plan`: read Calendly, diff with the config, print the changes. Never writes to the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler.cli.exitcodes import ExitCode
+from reconciler.cli.options import (
+    color_option,
+    connection_options,
+    insecure_option,
+    paths_argument,
+    use_color,
+)
+from reconciler.cli.planning import make_plan, status
+from reconciler.render import RENDERERS, render
+
+
+@click.command("plan")
+@paths_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="Output format; json is the stable machine contract.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan as JSON to this file.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there are no changes, 2 when there are, 1 on any error.",
+)
+@insecure_option
+@color_option
+@connection_options
+@click.pass_context
+def plan_command(
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    color: bool | None,
+    **opts: Any,
+) -> int:
+    """Show what apply would change to make Calendly match the config in PATHS.
+
+    Only GET requests are sent (the client refuses anything else). The plan goes to stdout;
+    progress and errors go to stderr.
+
+    \b
+    Examples:
+      calendly-reconciler plan examples/acme/
+      calendly-reconciler plan config/ --format json --out plan.json
+      calendly-reconciler plan config/ --detailed-exitcode   # 0 none, 1 error, 2 changes
+    """
+    planned = make_plan(ctx, paths, opts, read_only=True)
+    planned.client.http.close()
+    plan = planned.plan
+    click.echo(render(plan, fmt, color=use_color(color) and fmt == "text"), nl=False)
+    if out is not None:
+        out.write_text(render(plan, "json"), encoding="utf-8")
+        status(f"Saved the plan to {out}.")
+    if detailed_exitcode and not plan.is_empty:
+        return ExitCode.CHANGES
+    return ExitCode.OK

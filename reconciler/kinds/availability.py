@@ -1,0 +1,195 @@
+"""Event type availability: the whole rule set of one event type, compared semantically.
+
+Both sides are brought to one form before comparing: every weekday present (a weekday the
+config does not list is unavailable, because the PATCH replaces the whole set), intervals per
+day sorted and merged when they touch or overlap, dates in the past dropped (Calendly only
+keeps future dates), and time zones compared by their tz database data, so that `US/Eastern`
+and `America/New_York` are the same zone. The PATCH always sends the complete rule set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from reconciler.config.model import Config
+from reconciler.kinds import timezones
+from reconciler.kinds.base import DiffEnv
+from reconciler.kinds.event_type import key_of
+from reconciler.model import Desired, Live, Request
+from reconciler.plan import Action, Change, FieldChange
+
+NAME = "availability"
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+API_WEEKDAY_ORDER = ("sunday", *WEEKDAYS[:-1])
+PATH = "/event_type_availability_schedules"
+
+
+def desired(config: Config, env: DiffEnv) -> list[Desired]:
+    result = []
+    for event_type in config.event_types:
+        declared = event_type.availability
+        if declared is None:
+            continue
+        per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
+        dates: dict[str, list[tuple[int, int]]] = {}
+        for rule in declared.rules:
+            spans = [(minutes(a), minutes(b)) for a, b in rule.intervals]
+            for day in rule.wdays:
+                per_day[day].extend(spans)
+            if rule.date is not None:
+                dates.setdefault(rule.date, []).extend(spans)
+        key = key_of(event_type.owner, event_type.name)
+        for past in sorted(d for d in dates if d < env.today.isoformat()):
+            env.warnings.append(
+                f"availability {key}: the date {past} is in the past and is ignored "
+                f"({declared.source})"
+            )
+        spec = {"timezone": declared.timezone, "rules": canonical_rules(per_day, dates, env.today)}
+        result.append(Desired(NAME, key, spec, source=declared.source))
+    return result
+
+
+def from_schedules(
+    key: str, uri: str, schedules: Sequence[Mapping[str, Any]], today: dt.date
+) -> Live:
+    """The event type's schedule from GET /event_type_availability_schedules."""
+    rule = _pick(schedules)
+    per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
+    dates: dict[str, list[tuple[int, int]]] = {}
+    for item in rule.get("rules") or []:
+        spans = [(minutes(i["from"]), minutes(i["to"])) for i in item.get("intervals") or []]
+        if item.get("type") == "wday" and item.get("wday") in per_day:
+            per_day[item["wday"]].extend(spans)
+        elif item.get("type") == "date" and isinstance(item.get("date"), str):
+            dates.setdefault(_iso_date(item["date"]), []).extend(spans)
+    spec = {"timezone": rule.get("timezone") or "", "rules": canonical_rules(per_day, dates, today)}
+    return Live(NAME, key, spec, uri=uri, meta={"user": rule.get("user")})
+
+
+def _pick(schedules: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The host schedule (one-on-one event types have exactly one)."""
+    for schedule in schedules:
+        rule = schedule.get("availability_rule")
+        if isinstance(rule, Mapping):
+            return rule
+    return {}
+
+
+def canonical_rules(
+    per_day: Mapping[str, list[tuple[int, int]]],
+    dates: Mapping[str, list[tuple[int, int]]],
+    today: dt.date,
+) -> dict[str, list[str]]:
+    rules = {day: [span_text(s) for s in merge(per_day.get(day, []))] for day in WEEKDAYS}
+    for date in sorted(d for d in dates if d >= today.isoformat()):
+        rules[date] = [span_text(s) for s in merge(dates[date])]
+    return rules
+
+
+def merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort and merge intervals that overlap or touch: 09-12 + 12-13 is 09-13."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def minutes(text: str) -> int:
+    hours, mins = text.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def clock(value: int) -> str:
+    return f"{value // 60:02d}:{value % 60:02d}"
+
+
+def span_text(span: tuple[int, int]) -> str:
+    return f"{clock(span[0])}-{clock(span[1])}"
+
+
+def _iso_date(text: str) -> str:
+    year, month, day = (int(p) for p in text.split("-"))
+    return dt.date(year, month, day).isoformat()
+
+
+def align(desired: Desired, live: Live) -> Mapping[str, Any]:
+    """Equivalent time zone spellings are not a difference: compare with the live spelling."""
+    if timezones.same_zone(desired.spec["timezone"], live.spec["timezone"]):
+        return {**desired.spec, "timezone": live.spec["timezone"]}
+    return desired.spec
+
+
+def create(desired: Desired, env: DiffEnv) -> None:
+    """The event type is new (or not read): its schedule is set right after it is created."""
+    _patch(desired, None, (), env)
+
+
+def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: DiffEnv) -> None:
+    if fields:
+        _patch(desired, live, fields, env)
+
+
+def _patch(
+    desired: Desired, live: Live | None, fields: tuple[FieldChange, ...], env: DiffEnv
+) -> None:
+    if desired.key in env.readonly_event_types:
+        if fields:
+            env.warnings.append(
+                f"availability {desired.key}: belongs to an event type the API cannot change; "
+                "change its schedule in Calendly"
+            )
+        return
+    owner = desired.key.split("/", 1)[0]
+    body = {
+        "availability_rule": {
+            "timezone": desired.spec["timezone"],
+            "rules": api_rules(desired.spec["rules"]),
+            "user": env.user_uri(owner),
+        },
+        "availability_setting": "host",
+    }
+    request = Request(
+        "PATCH", PATH, params={"event_type": env.event_type_uri(desired.key)}, body=body
+    )
+    env.changes.append(
+        Change(
+            NAME,
+            Action.UPDATE,
+            desired.key,
+            dict(live.spec) if live else {},
+            dict(desired.spec),
+            fields=fields,
+            reason="the whole rule set is replaced",
+            source=desired.source,
+            uri=live.uri if live else None,
+            requests=(request,),
+        )
+    )
+
+
+def api_rules(rules: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    """The canonical form as the API's rule list: seven weekday rules, then date rules."""
+    result: list[dict[str, Any]] = [
+        {"type": "wday", "wday": day, "intervals": _api_intervals(rules.get(day, []))}
+        for day in API_WEEKDAY_ORDER
+    ]
+    result.extend(
+        {"type": "date", "date": date, "intervals": _api_intervals(spans)}
+        for date, spans in rules.items()
+        if date not in WEEKDAYS
+    )
+    return result
+
+
+def _api_intervals(spans: Iterable[str]) -> list[dict[str, str]]:
+    return [dict(zip(("from", "to"), s.split("-"), strict=True)) for s in spans]
+
+
+def delete(live: Live, env: DiffEnv) -> bool:
+    return False  # every event type has a schedule: there is nothing to delete

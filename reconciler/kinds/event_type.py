@@ -1,0 +1,205 @@
+"""Event types: identity = (owner email, name); `uuid:` pins one live event type.
+
+Only one-on-one (`kind: solo`) event types can be created or changed through the API; any other
+kind is read-only, so its differences become warnings. There is no DELETE: pruning deactivates
+(`active: false`), and only event types of owners the config manages event types for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.config.model import EVENT_TYPE_FIELDS, Config
+from reconciler.kinds.base import DiffEnv, describe_fields
+from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
+from reconciler.plan import Action, Change, FieldChange
+
+NAME = "event_type"
+
+LOCATION_KEYS = ("kind", "location", "additional_info", "phone_number")
+DEACTIVATE = "deactivate (active: false): the Calendly API cannot delete event types"
+
+
+def key_of(owner: str, name: str) -> str:
+    return f"{email_key(owner)}/{name}"
+
+
+def desired(config: Config, env: DiffEnv) -> list[Desired]:
+    result = []
+    for event_type in config.event_types:
+        owner = email_key(event_type.owner)
+        env.managed_owners.add(owner)
+        spec = {"owner": owner, "name": event_type.name}
+        spec.update(normalize_fields(event_type.fields))
+        result.append(
+            Desired(
+                NAME,
+                key_of(owner, event_type.name),
+                spec,
+                source=event_type.source,
+                pin=uri_id(event_type.uuid) if event_type.uuid else None,
+                protect=event_type.protect,
+                field_sources=event_type.field_sources,
+            )
+        )
+    return result
+
+
+def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Declared fields in the form the API writes and the diff compares."""
+    spec: dict[str, Any] = {}
+    for name in EVENT_TYPE_FIELDS:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if name == "duration_options":
+            value = sorted({int(v) for v in value})
+        elif name == "duration":
+            value = int(value)
+        elif name == "color":
+            value = str(value).lower()
+        elif name == "description":
+            value = str(value).strip()
+        elif name == "locations":
+            value = normalize_locations(value)
+        spec[name] = value
+    return spec
+
+
+def normalize_locations(locations: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Absent, null and empty location fields all mean "not set"."""
+    return [
+        {k: loc[k] for k in LOCATION_KEYS if loc.get(k) not in (None, "")}
+        for loc in locations or ()
+    ]
+
+
+def from_listing(items: list[dict[str, Any]], ctx: OrgContext) -> list[Live]:
+    """Event types as managed here: one-off (adhoc) and deleted ones are not."""
+    return [
+        from_api(item, ctx)
+        for item in items
+        if not item.get("deleted_at") and item.get("type") != "AdhocEventType"
+    ]
+
+
+def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
+    profile = item.get("profile") or {}
+    owner_uri = profile.get("owner") or ""
+    owner = ctx.emails.get(owner_uri) or owner_uri or "(no owner)"
+    duration = item.get("duration")
+    name = str(item.get("name") or "")
+    spec: dict[str, Any] = {
+        "owner": owner,
+        "name": name,
+        "duration": int(duration) if isinstance(duration, int | float) else duration,
+        "duration_options": sorted(item.get("duration_options") or []),
+        "active": bool(item.get("active")),
+        "color": str(item.get("color") or "").lower(),
+        "description": (item.get("description_plain") or "").strip(),
+        "locale": item.get("locale"),
+        "locations": normalize_locations(item.get("locations")),
+    }
+    return Live(
+        NAME,
+        key_of(owner, name),
+        spec,
+        uri=item["uri"],
+        meta={
+            "kind": item.get("kind"),
+            "pooling_type": item.get("pooling_type"),
+            "slug": item.get("slug"),
+            "scheduling_url": item.get("scheduling_url"),
+            "owner_uri": owner_uri,
+            "updated_at": item.get("updated_at"),
+        },
+    )
+
+
+def align(desired: Desired, live: Live) -> Mapping[str, Any]:
+    return desired.spec
+
+
+def is_solo(live: Live) -> bool:
+    return live.meta.get("kind") == "solo"
+
+
+def create(desired: Desired, env: DiffEnv) -> None:
+    spec = desired.spec
+    body = {"owner": env.user_uri(spec["owner"]), "name": spec["name"]}
+    body.update({k: v for k, v in spec.items() if k in EVENT_TYPE_FIELDS})
+    env.changes.append(
+        Change(
+            NAME,
+            Action.CREATE,
+            desired.key,
+            {},
+            dict(spec),
+            source=desired.source,
+            requests=(Request("POST", "/event_types", body=body),),
+            protect=desired.protect,
+        )
+    )
+    if "active" not in spec:
+        env.warnings.append(
+            f"event_type {desired.key}: will be created inactive (Calendly's default); "
+            "declare `active: true` to publish it"
+        )
+
+
+def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: DiffEnv) -> None:
+    if not fields:
+        return
+    if not is_solo(live):
+        env.warnings.append(
+            f"event_type {desired.key}: is a {live.meta.get('kind')} event type, which the API "
+            f"cannot change; change it in Calendly: {describe_fields(fields)}"
+        )
+        return
+    writable = [f for f in fields if f.path != "owner"]
+    if len(writable) < len(fields):
+        env.warnings.append(
+            f"event_type {desired.key}: the owner cannot be changed through the API "
+            f"({live.spec['owner']} in Calendly); create a new event type instead"
+        )
+    if not writable:
+        return
+    body = {f.path: desired.spec[f.path] for f in writable}
+    env.changes.append(
+        Change(
+            NAME,
+            Action.UPDATE,
+            desired.key,
+            {f.path: live.spec.get(f.path) for f in writable},
+            {f.path: desired.spec[f.path] for f in writable},
+            fields=tuple(writable),
+            source=desired.source,
+            uri=live.uri,
+            requests=(Request("PATCH", f"/event_types/{uri_id(live.uri)}", body=body),),
+            protect=desired.protect,
+        )
+    )
+
+
+def delete(live: Live, env: DiffEnv) -> bool:
+    """Deactivate an undeclared, active one-on-one event type of a managed owner."""
+    if not env.prunes("event_types") or live.spec["owner"] not in env.managed_owners:
+        return False
+    if not is_solo(live) or not live.spec["active"]:
+        return False
+    env.changes.append(
+        Change(
+            NAME,
+            Action.DELETE,
+            live.key,
+            dict(live.spec),
+            {},
+            reason=DEACTIVATE,
+            uri=live.uri,
+            requests=(
+                Request("PATCH", f"/event_types/{uri_id(live.uri)}", body={"active": False}),
+            ),
+        )
+    )
+    return True

@@ -1,0 +1,155 @@
+"""Organization membership: identity = email (case-insensitive).
+
+Live members are active memberships and pending invitations; a pending invitation counts as
+declared. The API invites by email only and cannot change roles, so role differences are
+warnings. Removal is opt-in per group (`policy.prune: [members]` removes memberships,
+`[invitations]` revokes pending invitations) and never touches the owner or the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.config.model import Config
+from reconciler.kinds.base import DiffEnv
+from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
+from reconciler.plan import Action, Change, FieldChange
+
+NAME = "member"
+
+ROLE_HELP = "the API cannot change roles: change it in Calendly (Admin > Users)"
+
+
+def desired(config: Config, env: DiffEnv) -> list[Desired]:
+    result = []
+    for member in config.members:
+        spec: dict[str, Any] = {"email": email_key(member.email)}
+        if member.role is not None:
+            spec["role"] = member.role
+        result.append(Desired(NAME, spec["email"], spec, source=member.source))
+    return result
+
+
+def from_memberships(memberships: list[dict[str, Any]], ctx: OrgContext) -> list[Live]:
+    """Active members; also fills the context's email <-> user URI index and the owner."""
+    live = []
+    for membership in memberships:
+        user = membership["user"]
+        ctx.add_user(user["email"], user["uri"])
+        if membership["role"] == "owner":
+            ctx.owner_email = email_key(user["email"])
+        live.append(_from_membership(membership))
+    return live
+
+
+def from_invitations(invitations: list[dict[str, Any]]) -> list[Live]:
+    return [_from_invitation(i) for i in invitations if i.get("status") == "pending"]
+
+
+def _from_membership(membership: Mapping[str, Any]) -> Live:
+    user = membership["user"]
+    email = email_key(user["email"])
+    return Live(
+        NAME,
+        email,
+        {"email": email, "role": membership["role"]},
+        uri=membership["uri"],
+        meta={
+            "status": "active",
+            "user": user["uri"],
+            "name": user.get("name"),
+            "updated_at": membership.get("updated_at"),
+        },
+    )
+
+
+def _from_invitation(invitation: Mapping[str, Any]) -> Live:
+    email = email_key(invitation["email"])
+    return Live(
+        NAME,
+        email,
+        {"email": email},
+        uri=invitation["uri"],
+        meta={
+            "status": "pending",
+            "last_sent_at": invitation.get("last_sent_at"),
+            "updated_at": invitation.get("updated_at"),
+        },
+    )
+
+
+def align(desired: Desired, live: Live) -> Mapping[str, Any]:
+    return desired.spec
+
+
+def create(desired: Desired, env: DiffEnv) -> None:
+    email = desired.spec["email"]
+    request = Request(
+        "POST", f"/organizations/{env.ctx.organization_id}/invitations", body={"email": email}
+    )
+    env.changes.append(
+        Change(
+            NAME,
+            Action.CREATE,
+            desired.key,
+            {},
+            dict(desired.spec),
+            reason="invite by email",
+            source=desired.source,
+            requests=(request,),
+        )
+    )
+    if desired.spec.get("role") in ("admin", "owner"):
+        env.warnings.append(
+            f"member {email}: will join as a user although the config says "
+            f"{desired.spec['role']}; {ROLE_HELP} once they have accepted"
+        )
+
+
+def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: DiffEnv) -> None:
+    if live.meta.get("status") == "pending":
+        return  # an invitation has no role yet; it counts as declared
+    for field in fields:
+        env.warnings.append(
+            f"member {desired.key}: role is {field.old} in Calendly but {field.new} in the "
+            f"config; {ROLE_HELP}"
+        )
+
+
+def prune_group(live: Live) -> str:
+    return "invitations" if live.meta.get("status") == "pending" else "members"
+
+
+def delete(live: Live, env: DiffEnv) -> bool:
+    """Plan the removal of an undeclared member; False when it stays (and is unmanaged)."""
+    group = prune_group(live)
+    if not env.prunes(group):
+        return False
+    if group == "invitations":
+        path = f"/organizations/{env.ctx.organization_id}/invitations/{uri_id(live.uri)}"
+        reason = "revoke the pending invitation"
+    else:
+        if live.spec.get("role") == "owner":
+            env.warnings.append(f"member {live.key}: is the organization owner; never removed")
+            return False
+        if live.meta.get("user") == env.ctx.caller:
+            env.warnings.append(
+                f"member {live.key}: is the token's own user; never removed (Calendly refuses it)"
+            )
+            return False
+        path = f"/organization_memberships/{uri_id(live.uri)}"
+        reason = "remove from the organization"
+    env.changes.append(
+        Change(
+            NAME,
+            Action.DELETE,
+            live.key,
+            dict(live.spec),
+            {},
+            reason=reason,
+            uri=live.uri,
+            requests=(Request("DELETE", path),),
+        )
+    )
+    return True

@@ -1,0 +1,153 @@
+"""read_live: the live organization, read with the fewest API calls the config allows.
+
+Only what the config manages (or may prune) is read: listings at 100 per page, one
+availability GET per event type whose availability the config declares, webhook listings only
+for the scopes the config uses. Independent listings run in parallel; the pages of one listing
+run back to back (page tokens go stale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from reconciler.config.model import Config
+from reconciler.errors import ReconcilerError
+from reconciler.kinds import availability, event_type, member, webhook
+from reconciler.kinds.event_type import key_of
+from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
+from reconciler.plan import KIND_ORDER
+
+Progress = Callable[[str], None]
+
+
+class Reader(Protocol):
+    """The read half of CalendlyClient: all that reading live state needs."""
+
+    max_concurrency: int
+
+    def get_resource(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
+    def list_all(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def get_collection(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+
+
+def discover(reader: Reader, config: Config) -> OrgContext:
+    """Who the token belongs to and which organization it acts on (GET /users/me)."""
+    me = reader.get_resource("/users/me")
+    organization = me.get("current_organization")
+    if not isinstance(organization, str) or not isinstance(me.get("uri"), str):
+        raise ReconcilerError("GET /users/me answered without the user's uri and organization")
+    if config.organization and uri_id(config.organization) != uri_id(organization):
+        raise ReconcilerError(
+            f"the config is for organization {config.organization} "
+            f"({config.organization_source}) but the token belongs to {organization}"
+        )
+    return OrgContext(organization, me["uri"], email_key(str(me.get("email") or "")))
+
+
+def read_live(
+    reader: Reader, config: Config, *, today: dt.date, progress: Progress | None = None
+) -> LiveState:
+    ctx = discover(reader, config)
+    note = progress or (lambda _message: None)
+    needs = _needs(config)
+    org = ctx.organization
+    objects: dict[str, list[Live]] = {kind: [] for kind in KIND_ORDER if kind in needs}
+    with ThreadPoolExecutor(max_workers=max(reader.max_concurrency, 1)) as pool:
+
+        def listing(path: str, params: Mapping[str, Any]) -> Future[list[dict[str, Any]]]:
+            return pool.submit(reader.list_all, path, params)
+
+        members = listing("/organization_memberships", {"organization": org})
+        invitations = (
+            listing(f"/organizations/{ctx.organization_id}/invitations", {"status": "pending"})
+            if "invitations" in needs
+            else None
+        )
+        event_types = (
+            listing("/event_types", {"organization": org}) if "event_type" in needs else None
+        )
+        groups = (
+            listing("/groups", {"organization": org})
+            if any(w.group for w in config.webhooks)
+            else None
+        )
+        objects["member"] = member.from_memberships(members.result(), ctx)
+        note(f"read {len(objects['member'])} members")
+        if invitations is not None:
+            objects["member"].extend(member.from_invitations(invitations.result()))
+        for group in groups.result() if groups is not None else []:
+            ctx.add_group(group["name"], group["uri"])
+        hooks = [
+            listing(webhook.PATH, {"organization": org, **query})
+            for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
+        ]
+        if event_types is not None:
+            objects["event_type"] = event_type.from_listing(event_types.result(), ctx)
+            note(f"read {len(objects['event_type'])} event types")
+            objects["availability"] = _read_availability(
+                pool, reader, config, objects["event_type"], today
+            )
+        for hook_listing in hooks:
+            objects["webhook"].extend(webhook.from_api(item, ctx) for item in hook_listing.result())
+    return LiveState(
+        context=ctx,
+        objects={kind: tuple(items) for kind, items in objects.items()},
+        read_kinds=frozenset(objects),
+    )
+
+
+def _needs(config: Config) -> set[str]:
+    """The kinds that the config manages or may prune ("invitations": pending ones too)."""
+    prune = config.policy.prune
+    needs = {"member"}  # memberships map emails to users for every other kind
+    if config.members or "invitations" in prune:
+        needs.add("invitations")
+    if config.event_types or "event_types" in prune:
+        needs.update({"event_type", "availability"})
+    if config.webhooks or "webhooks" in prune:
+        needs.add("webhook")
+    return needs
+
+
+def _read_availability(
+    pool: ThreadPoolExecutor,
+    reader: Reader,
+    config: Config,
+    live_event_types: list[Live],
+    today: dt.date,
+) -> list[Live]:
+    """One GET per live event type that a declared availability will be compared with."""
+    by_id = {uri_id(live.uri): live for live in live_event_types}
+    by_key: dict[str, list[Live]] = {}
+    for live in live_event_types:
+        by_key.setdefault(live.key, []).append(live)
+    targets = []
+    for declared in config.event_types:
+        if declared.availability is None:
+            continue
+        key = key_of(declared.owner, declared.name)
+        candidates = by_key.get(key, [])
+        if declared.uuid:
+            pinned = by_id.get(uri_id(declared.uuid))
+            candidates = [pinned] if pinned else []
+        if len(candidates) == 1:  # ambiguity and absence are reported by the diff
+            targets.append((key, candidates[0].uri))
+    futures = [
+        (key, uri, pool.submit(reader.get_collection, availability.PATH, {"event_type": uri}))
+        for key, uri in targets
+    ]
+    return [
+        availability.from_schedules(key, uri, future.result(), today)
+        for key, uri, future in futures
+    ]

@@ -1,0 +1,169 @@
+"""The plan: immutable, sorted, versioned data (JSON format_version "1").
+
+A change carries the exact API requests that apply will send, in order. Values that only exist
+after an earlier change ran (the URI of an event type created in the same apply, the user URI of
+someone who has not joined yet) appear as placeholders `<known after apply: KIND KEY>`; apply
+substitutes them, and each placeholder makes the change depend on the change that produces it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from reconciler.client.secret import Secret
+from reconciler.config.model import Source
+from reconciler.model import Request
+
+FORMAT_VERSION = "1"
+
+#: Kinds in plan and apply order (members exist before they own event types; an event type
+#: exists before its availability is set).
+KIND_ORDER = ("member", "event_type", "availability", "webhook")
+
+PLACEHOLDER = re.compile(r"<known after apply: (\w+) ([^<>]+)>")
+
+
+def placeholder(kind: str, key: str) -> str:
+    return f"<known after apply: {kind} {key}>"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+
+
+ACTION_ORDER = tuple(Action)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field: `path` is the field name, or `rules.monday` for nested fields."""
+
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    action: Action
+    key: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    fields: tuple[FieldChange, ...] = ()
+    reason: str | None = None  # why a replace, or how a delete is done
+    source: Source | None = None
+    uri: str | None = None  # the live object this change writes
+    requests: tuple[Request, ...] = ()
+    protect: bool = False
+    fingerprint: str | None = None  # of the live object the change was computed from
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+    def depends_on(self) -> tuple[str, ...]:
+        """Ids of the changes whose results this change's requests need."""
+        found: set[str] = set()
+        for request in self.requests:
+            for match in PLACEHOLDER.finditer(_request_text(request)):
+                kind, key = match.groups()
+                found.add(f"{'member' if kind == 'user' else kind}:{key}")
+        found.discard(self.id)
+        return tuple(sorted(found))
+
+    def secrets(self) -> dict[str, Secret]:
+        return {n: s for r in self.requests for n, s in r.secrets.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "action": str(self.action),
+            "key": self.key,
+            "before": dict(self.before),
+            "after": dict(self.after),
+        }
+        if self.fields:
+            data["fields"] = [{"path": f.path, "old": f.old, "new": f.new} for f in self.fields]
+        if self.reason:
+            data["reason"] = self.reason
+        if self.source:
+            data["source"] = {"file": self.source.file, "line": self.source.line}
+        if self.uri:
+            data["uri"] = self.uri
+        data["requests"] = [r.to_dict() for r in self.requests]
+        if self.protect:
+            data["protect"] = True
+        if self.fingerprint:
+            data["fingerprint"] = self.fingerprint
+        return data
+
+
+def sort_key(change: Change) -> tuple[int, str, int]:
+    return (KIND_ORDER.index(change.kind), change.key, ACTION_ORDER.index(change.action))
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+    unmanaged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    organization: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        changes: Iterable[Change],
+        *,
+        warnings: Iterable[str] = (),
+        unmanaged: Mapping[str, Iterable[str]] | None = None,
+        organization: str | None = None,
+    ) -> Plan:
+        """The one place where plan order is decided."""
+        return cls(
+            changes=tuple(sorted(changes, key=sort_key)),
+            warnings=tuple(sorted(set(warnings))),
+            unmanaged={k: tuple(sorted(v)) for k, v in sorted((unmanaged or {}).items()) if v},
+            organization=organization,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def summary(self) -> dict[str, int]:
+        counts = {str(a): 0 for a in Action}
+        for change in self.changes:
+            counts[str(change.action)] += 1
+        return counts
+
+    def request_count(self) -> int:
+        return sum(len(c.requests) for c in self.changes)
+
+    def with_changes(self, changes: Iterable[Change]) -> Plan:
+        return replace(self, changes=tuple(sorted(changes, key=sort_key)))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "organization": self.organization,
+            "changes": [c.to_dict() for c in self.changes],
+            "summary": self.summary(),
+            "warnings": list(self.warnings),
+        }
+        if self.unmanaged:
+            data["unmanaged"] = {k: list(v) for k, v in self.unmanaged.items()}
+        return data
+
+
+def _request_text(request: Request) -> str:
+    parts = [request.path, *request.params.values()]
+    parts.extend(str(v) for v in (request.body or {}).values())
+    return " ".join(parts)

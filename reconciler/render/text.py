@@ -1,0 +1,109 @@
+"""The plan for a terminal, in the style of Terraform: `+` create, `~` update, `-` delete,
+`-/+` replace (with the reason), field-level `old → new`, and the API calls each change makes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from reconciler.plan import Action, Change, Plan
+
+SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+"}
+COLOR = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31", Action.REPLACE: "35"}
+VERB = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.DELETE: "will be removed",
+    Action.REPLACE: "will be replaced",
+}
+NO_CHANGES = "No changes. Calendly matches the configuration."
+
+Paint = Callable[[str, str], str]
+
+
+def render(plan: Plan, *, color: bool = False) -> str:
+    paint = _painter(color)
+    lines: list[str] = []
+    for change in plan.changes:
+        lines.extend(_change(change, paint))
+        lines.append("")
+    if plan.warnings:
+        lines.append(paint("1", "Warnings (the API cannot do these; do them by hand):"))
+        lines.extend(f"  {paint('33', '!')} {w}" for w in plan.warnings)
+        lines.append("")
+    if plan.unmanaged:
+        lines.append("Unmanaged (in Calendly, not in the config; left alone):")
+        lines.extend(f"  {kind}: {_listing(keys)}" for kind, keys in plan.unmanaged.items())
+        lines.append("")
+    lines.append(summary_line(plan, paint))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(plan: Plan, paint: Paint | None = None) -> str:
+    paint = paint or _painter(False)
+    if plan.is_empty:
+        return paint("32", NO_CHANGES)
+    counts = plan.summary()
+    calls = plan.request_count()
+    return paint(
+        "1",
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['replace']} to replace "
+        f"({calls} API {'call' if calls == 1 else 'calls'}).",
+    )
+
+
+def _change(change: Change, paint: Paint) -> list[str]:
+    symbol = SYMBOL[change.action]
+    where = f" ({change.source.file}:{change.source.line})" if change.source else ""
+    lines = [
+        f"  # {change.kind} {change.key} {VERB[change.action]}{where}",
+        paint(COLOR[change.action], f"{symbol:>3} {change.kind} {change.key}"),
+    ]
+    if change.reason:
+        lines.append(f"      {change.reason}")
+    if change.action == Action.CREATE or (change.action == Action.UPDATE and not change.before):
+        lines.extend(_fields(change.after, change.kind, paint("32", "+")))
+    elif change.fields:
+        lines.extend(
+            f"      {paint('33', '~')} {f.path}: {value(f.old, change.kind, f.path)} → "
+            f"{value(f.new, change.kind, f.path)}"
+            for f in change.fields
+        )
+    lines.extend(f"      → {r.display()}" for r in change.requests)
+    return lines
+
+
+def _fields(data: Mapping[str, Any], kind: str, mark: str) -> list[str]:
+    lines: list[str] = []
+    for name, item in data.items():
+        if isinstance(item, dict):
+            lines.extend(
+                f"      {mark} {name}.{sub}: {value(v, kind, f'{name}.{sub}')}"
+                for sub, v in item.items()
+            )
+        else:
+            lines.append(f"      {mark} {name}: {value(item, kind, name)}")
+    return lines
+
+
+def value(data: Any, kind: str = "", path: str = "") -> str:
+    """One value as the plan shows it."""
+    if data is None:
+        return "(none)"
+    if kind == "availability" and path.startswith("rules.") and isinstance(data, list):
+        return ", ".join(data) if data else "unavailable"
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _listing(keys: tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(keys[:limit])
+    return f"{len(keys)} ({shown}{', …' if len(keys) > limit else ''})"
+
+
+def _painter(color: bool) -> Paint:
+    def paint(code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    return paint
