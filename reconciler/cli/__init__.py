@@ -15,7 +15,9 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.apply import apply_command
+from reconciler.cli.auth import login_command, scopes_command
 from reconciler.cli.exitcodes import ExitCode
+from reconciler.cli.export import export_command
 from reconciler.cli.plan import plan_command
 from reconciler.cli.validate import validate_command
 from reconciler.config.problems import ConfigError
@@ -72,6 +74,9 @@ def cli() -> None:
 cli.add_command(validate_command)
 cli.add_command(plan_command)
 cli.add_command(apply_command)
+cli.add_command(export_command)
+cli.add_command(scopes_command)
+cli.add_command(login_command)
 cli.add_command(sandbox)
 
 

@@ -27,6 +27,7 @@ from reconciler.cli.progress import Progress
 from reconciler.errors import UsageError
 from reconciler.plan import Plan
 from reconciler.render import render
+from reconciler.scopes import preflight
 
 
 @click.command("apply")
@@ -61,6 +62,7 @@ def apply_command(
         click.echo(render(plan, "text", color=use_color(color)), nl=False)
         if plan.is_empty:
             return ExitCode.OK
+        preflight(plan, planned.client.granted_scopes)
         if not auto_approve:
             _confirm(ctx, plan)
         progress = Progress(len(plan.changes))

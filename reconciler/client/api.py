@@ -91,6 +91,8 @@ class CalendlyClient:
     ) -> None:
         self.http = http
         self.read_only = read_only
+        #: The token's scopes when the auth method tells them (OAuth); None when unknown.
+        self.granted_scopes: frozenset[str] | None = None
         self.max_concurrency = max_concurrency
         self.stats = ClientStats()
         self._secrets = secrets
