@@ -46,3 +46,10 @@ def connect(sandbox: Sandbox, clock: FakeClock) -> Iterator[ClientFactory]:
     yield make
     for http in opened:
         http.close()
+
+
+@pytest.fixture
+def harness(sandbox: Sandbox, connect: ClientFactory, tmp_path: Any) -> Any:
+    from tests.harness import Harness
+
+    return Harness(sandbox, connect, tmp_path, {"HOOK_KEY": "whsec-test-signing-key-42"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 NOW = 1_795_348_800.0  # 2026-11-22T12:00:00Z
 
 
