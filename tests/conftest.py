@@ -53,3 +53,54 @@ def harness(sandbox: Sandbox, connect: ClientFactory, tmp_path: Any) -> Any:
     from tests.harness import Harness
 
     return Harness(sandbox, connect, tmp_path, {"HOOK_KEY": "whsec-test-signing-key-42"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite golden files from current output"
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[Any, str], None]:
+    """`golden(path, text)`: compare with a golden file (rewrite it with --update-golden)."""
+    from pathlib import Path
+
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(path: Any, text: str) -> None:
+        file = Path(path)
+        if update or not file.exists():
+            file.write_text(text, encoding="utf-8")
+        assert text == file.read_text(encoding="utf-8"), f"{file} differs (--update-golden)"
+
+    return check
+
+
+@pytest.fixture
+def run(sandbox: Sandbox) -> Callable[..., Any]:
+    """Run the CLI in-process against the sandbox: `run("plan", "dir", token="demo")`."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from reconciler.cli import cli
+    from reconciler.cli.options import CliEnv
+
+    def invoke(*args: str, token: str = "demo", env: dict[str, str] | None = None,
+               input: str | None = None, interactive: bool = False) -> Any:  # fmt: skip
+        environ = {
+            "CALENDLY_TOKEN": sandbox.token(token),
+            "CALENDLY_API_URL": API,
+            "NO_COLOR": "1",
+            "HOOK_KEY": "whsec-test-signing-key-42",
+            **(env or {}),
+        }
+        obj = CliEnv(
+            transport=sandbox.transport(),
+            today=lambda: dt.date(2026, 11, 22),
+            interactive=lambda: interactive,
+        )
+        return CliRunner().invoke(cli, list(args), env=environ, obj=obj, input=input)
+
+    return invoke

@@ -59,7 +59,8 @@ def apply_command(
     planned = make_plan(ctx, paths, opts, read_only=False)
     plan = planned.plan
     try:
-        click.echo(render(plan, "text", color=use_color(color)), nl=False)
+        colored = use_color(color)
+        click.echo(render(plan, "text", color=colored), nl=False, color=colored)
         if plan.is_empty:
             return ExitCode.OK
         preflight(plan, planned.client.granted_scopes)

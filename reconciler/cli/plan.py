@@ -67,7 +67,8 @@ def plan_command(
     planned = make_plan(ctx, paths, opts, read_only=True)
     planned.client.http.close()
     plan = planned.plan
-    click.echo(render(plan, fmt, color=use_color(color) and fmt == "text"), nl=False)
+    colored = use_color(color) and fmt == "text"
+    click.echo(render(plan, fmt, color=colored), nl=False, color=colored)
     if out is not None:
         out.write_text(render(plan, "json"), encoding="utf-8")
         status(f"Saved the plan to {out}.")

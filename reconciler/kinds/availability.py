@@ -165,7 +165,6 @@ def _patch(
             dict(live.spec) if live else {},
             dict(desired.spec),
             fields=fields,
-            reason="the whole rule set is replaced",
             source=desired.source,
             uri=live.uri if live else None,
             requests=(request,),

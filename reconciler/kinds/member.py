@@ -95,7 +95,6 @@ def create(desired: Desired, env: DiffEnv) -> None:
             desired.key,
             {},
             dict(desired.spec),
-            reason="invite by email",
             source=desired.source,
             requests=(request,),
         )

@@ -17,6 +17,13 @@ VERB = {
     Action.DELETE: "will be removed",
     Action.REPLACE: "will be replaced",
 }
+#: Where the generic verb would be misleading (the API has no delete for event types, ...).
+KIND_VERB = {
+    ("member", Action.CREATE): "will be invited",
+    ("member", Action.DELETE): "will be removed",
+    ("event_type", Action.DELETE): "will be deactivated",
+    ("availability", Action.UPDATE): "will be replaced",
+}
 NO_CHANGES = "No changes. Calendly matches the configuration."
 
 Paint = Callable[[str, str], str]
@@ -58,7 +65,7 @@ def _change(change: Change, paint: Paint) -> list[str]:
     symbol = SYMBOL[change.action]
     where = f" ({change.source.file}:{change.source.line})" if change.source else ""
     lines = [
-        f"  # {change.kind} {change.key} {VERB[change.action]}{where}",
+        f"  # {change.kind} {change.key} {verb(change)}{where}",
         paint(COLOR[change.action], f"{symbol:>3} {change.kind} {change.key}"),
     ]
     if change.reason:
@@ -73,6 +80,10 @@ def _change(change: Change, paint: Paint) -> list[str]:
         )
     lines.extend(f"      → {r.display()}" for r in change.requests)
     return lines
+
+
+def verb(change: Change) -> str:
+    return KIND_VERB.get((change.kind, change.action), VERB[change.action])
 
 
 def _fields(data: Mapping[str, Any], kind: str, mark: str) -> list[str]:
