@@ -49,9 +49,12 @@ def connect(sandbox: Sandbox, clock: FakeClock) -> Iterator[ClientFactory]:
 
 
 @pytest.fixture
-def harness(sandbox: Sandbox, connect: ClientFactory, tmp_path: Any) -> Any:
+def harness(
+    sandbox: Sandbox, connect: ClientFactory, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> Any:
     from tests.harness import Harness
 
+    monkeypatch.chdir(tmp_path)  # configs are named as a user would: config/config.yaml
     return Harness(sandbox, connect, tmp_path, {"HOOK_KEY": "whsec-test-signing-key-42"})
 
 

@@ -13,6 +13,7 @@ from reconciler.client import CalendlyClient
 from reconciler.config import Config, load_config
 from reconciler.diff import diff
 from reconciler.live import read_live
+from reconciler.model import LiveState
 from reconciler.plan import Plan
 from reconciler.sandbox import Sandbox
 from tests.conftest import ClientFactory
@@ -33,11 +34,15 @@ class Harness:
         directory = self.tmp_path / "config"
         directory.mkdir(exist_ok=True)
         (directory / name).write_text(textwrap.dedent(text), encoding="utf-8")
-        return load_config([directory], environ=self.environ)
+        return load_config([directory.relative_to(self.tmp_path)], environ=self.environ)
 
     def plan(self, config: Config, token: str = "demo") -> Plan:
+        return self.plan_live(config, token)[0]
+
+    def plan_live(self, config: Config, token: str = "demo") -> tuple[Plan, LiveState]:
         client = self.connect(token, read_only=True)
-        return diff(config, read_live(client, config, today=TODAY), today=TODAY)
+        live = read_live(client, config, today=TODAY)
+        return diff(config, live, today=TODAY), live
 
     def apply(self, config: Config, token: str = "demo") -> tuple[Plan, ApplyResult, list[Write]]:
         plan = self.plan(config, token)

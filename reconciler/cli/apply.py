@@ -22,7 +22,7 @@ from reconciler.cli.options import (
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import make_plan, status
+from reconciler.cli.planning import make_plan, mass_delete_option, status
 from reconciler.cli.progress import Progress
 from reconciler.errors import UsageError
 from reconciler.plan import Plan
@@ -33,6 +33,7 @@ from reconciler.scopes import preflight
 @click.command("apply")
 @paths_argument
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@mass_delete_option
 @insecure_option
 @color_option
 @connection_options
@@ -42,6 +43,7 @@ def apply_command(
     /,
     paths: tuple[Path, ...],
     auto_approve: bool,
+    allow_mass_delete: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -63,6 +65,9 @@ def apply_command(
         click.echo(render(plan, "text", color=colored), nl=False, color=colored)
         if plan.is_empty:
             return ExitCode.OK
+        unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+        if unsafe is not None:
+            raise unsafe
         preflight(plan, planned.client.granted_scopes)
         if not auto_approve:
             _confirm(ctx, plan)

@@ -15,7 +15,7 @@ from reconciler.cli.options import (
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import make_plan, status
+from reconciler.cli.planning import make_plan, mass_delete_option, status
 from reconciler.render import RENDERERS, render
 
 
@@ -39,6 +39,7 @@ from reconciler.render import RENDERERS, render
     is_flag=True,
     help="Exit 0 when there are no changes, 2 when there are, 1 on any error.",
 )
+@mass_delete_option
 @insecure_option
 @color_option
 @connection_options
@@ -50,6 +51,7 @@ def plan_command(
     fmt: str,
     out: Path | None,
     detailed_exitcode: bool,
+    allow_mass_delete: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -69,6 +71,9 @@ def plan_command(
     plan = planned.plan
     colored = use_color(color) and fmt == "text"
     click.echo(render(plan, fmt, color=colored), nl=False, color=colored)
+    unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+    if unsafe is not None:
+        raise unsafe  # shown after the plan, so the reader sees what is refused
     if out is not None:
         out.write_text(render(plan, "json"), encoding="utf-8")
         status(f"Saved the plan to {out}.")

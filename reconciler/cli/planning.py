@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -14,7 +15,9 @@ from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
 from reconciler.live import read_live
+from reconciler.model import LiveState
 from reconciler.plan import Plan
+from reconciler.safety import UnsafePlanError, check
 
 
 @dataclass
@@ -22,6 +25,15 @@ class Planned:
     config: Config
     client: CalendlyClient
     plan: Plan
+    live: LiveState
+
+    def unsafe(self, *, allow_mass_delete: bool) -> UnsafePlanError | None:
+        """The guards this plan breaks (safety.py), if any."""
+        try:
+            check(self.plan, self.live, self.config, allow_mass_delete=allow_mass_delete)
+        except UnsafePlanError as exc:
+            return exc
+        return None
 
 
 def make_plan(
@@ -40,7 +52,18 @@ def make_plan(
     except BaseException:
         client.http.close()
         raise
-    return Planned(config, client, plan)
+    return Planned(config, client, plan, live)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def mass_delete_option(func: F) -> F:
+    return click.option(
+        "--allow-mass-delete",
+        is_flag=True,
+        help="Accept a plan that removes more than policy.max_delete_fraction of a kind.",
+    )(func)
 
 
 NOUNS = {
