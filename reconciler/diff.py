@@ -141,9 +141,15 @@ def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
+#: Fields that name other objects by email or group name: a re-read of one object cannot
+#: resolve them (it has no member list), and the object's own updated_at covers them.
+CONTEXT_FIELDS = frozenset({"owner", "user", "group"})
+
+
 def fingerprint(live: Live) -> str:
     """What the change was computed from: apply refuses a saved plan if this moved."""
-    data = {"uri": live.uri, "spec": live.spec, "updated_at": live.meta.get("updated_at")}
+    spec = {k: v for k, v in live.spec.items() if k not in CONTEXT_FIELDS}
+    data = {"uri": live.uri, "spec": spec, "updated_at": live.meta.get("updated_at")}
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

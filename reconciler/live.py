@@ -41,6 +41,14 @@ class Reader(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+def discover_organization(reader: Reader) -> str:
+    """The organization the token acts on."""
+    organization = reader.get_resource("/users/me").get("current_organization")
+    if not isinstance(organization, str):
+        raise ReconcilerError("GET /users/me answered without the user's organization")
+    return organization
+
+
 def discover(reader: Reader, config: Config) -> OrgContext:
     """Who the token belongs to and which organization it acts on (GET /users/me)."""
     me = reader.get_resource("/users/me")

@@ -64,6 +64,12 @@ class Change:
     requests: tuple[Request, ...] = ()
     protect: bool = False
     fingerprint: str | None = None  # of the live object the change was computed from
+    #: With `plan --base`: "change" when the config change makes it, "drift" when Calendly
+    #: already differed from the base config. None in a plain plan.
+    origin: str | None = None
+    #: For drift: who changed the live object and when, where the API can tell:
+    #: {"by": email or URI, "at": ISO time, "source": "activity_log" | "updated_at"}.
+    attribution: Mapping[str, str] | None = None
 
     @property
     def id(self) -> str:
@@ -103,7 +109,34 @@ class Change:
             data["protect"] = True
         if self.fingerprint:
             data["fingerprint"] = self.fingerprint
+        if self.origin:
+            data["origin"] = self.origin
+        if self.attribution:
+            data["attribution"] = dict(self.attribution)
         return data
+
+
+def change_from_dict(data: Mapping[str, Any], requests: tuple[Request, ...]) -> Change:
+    """The inverse of Change.to_dict; the caller rebuilds the requests (secrets need care)."""
+    source = data.get("source")
+    return Change(
+        kind=data["kind"],
+        action=Action(data["action"]),
+        key=data["key"],
+        before=data.get("before") or {},
+        after=data.get("after") or {},
+        fields=tuple(
+            FieldChange(f["path"], f.get("old"), f.get("new")) for f in data.get("fields", ())
+        ),
+        reason=data.get("reason"),
+        source=Source(source["file"], source["line"], 0) if source else None,
+        uri=data.get("uri"),
+        requests=requests,
+        protect=bool(data.get("protect", False)),
+        fingerprint=data.get("fingerprint"),
+        origin=data.get("origin"),
+        attribution=data.get("attribution"),
+    )
 
 
 def sort_key(change: Change) -> tuple[int, str, int]:

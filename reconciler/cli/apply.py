@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -12,19 +13,23 @@ from typing import Any
 
 import click
 
+from reconciler import saved
 from reconciler.apply import ApplyResult, Status, apply
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import (
     color_option,
+    connect,
     connection_options,
     env_of,
     insecure_option,
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import make_plan, mass_delete_option, status
+from reconciler.cli.planning import Planned, count, make_plan, mass_delete_option, status
 from reconciler.cli.progress import Progress
+from reconciler.client import CalendlyClient
 from reconciler.errors import UsageError
+from reconciler.live import discover_organization
 from reconciler.plan import Plan
 from reconciler.render import render
 from reconciler.scopes import preflight
@@ -33,6 +38,11 @@ from reconciler.scopes import preflight
 @click.command("apply")
 @paths_argument
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--replan",
+    is_flag=True,
+    help="With a saved plan that is stale: plan again from its config and apply that instead.",
+)
 @mass_delete_option
 @insecure_option
 @color_option
@@ -43,6 +53,7 @@ def apply_command(
     /,
     paths: tuple[Path, ...],
     auto_approve: bool,
+    replan: bool,
     allow_mass_delete: bool,
     color: bool | None,
     **opts: Any,
@@ -53,16 +64,37 @@ def apply_command(
     in dependency order, several at a time; a failure skips only what depends on it. Ctrl-C
     stops after the requests in flight and reports what was and was not done.
 
+    PATHS may instead be one plan file saved by `plan --out`: it is applied as it was reviewed,
+    without asking, after re-reading the objects it writes. If any of them changed in Calendly
+    since, apply refuses and names them (or, with --replan, plans again from the same config).
+
     \b
     Examples:
       calendly-reconciler apply examples/acme/
       calendly-reconciler apply config/ --auto-approve      # in CI
+      calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
+    if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
+        return _apply_saved(
+            ctx, paths[0], opts, replan=replan, auto_approve=auto_approve, color=color
+        )
     planned = make_plan(ctx, paths, opts, read_only=False)
+    return _apply_planned(
+        ctx, planned, auto_approve=auto_approve, allow_mass_delete=allow_mass_delete, color=color
+    )
+
+
+def _apply_planned(
+    ctx: click.Context,
+    planned: Planned,
+    *,
+    auto_approve: bool,
+    allow_mass_delete: bool,
+    color: bool | None,
+) -> int:
     plan = planned.plan
     try:
-        colored = use_color(color)
-        click.echo(render(plan, "text", color=colored), nl=False, color=colored)
+        _show(plan, color)
         if plan.is_empty:
             return ExitCode.OK
         unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
@@ -71,13 +103,70 @@ def apply_command(
         preflight(plan, planned.client.granted_scopes)
         if not auto_approve:
             _confirm(ctx, plan)
-        progress = Progress(len(plan.changes))
-        with _stop_on_interrupt() as stop:
-            result = apply(plan, planned.client, on_event=progress, stop=stop)
+        result = _run(plan, planned.client)
     finally:
         planned.client.http.close()
     click.echo(report(result))
     return ExitCode.OK if result.ok else ExitCode.ERROR
+
+
+def _apply_saved(
+    ctx: click.Context,
+    file: Path,
+    opts: dict[str, Any],
+    *,
+    replan: bool,
+    auto_approve: bool,
+    color: bool | None,
+) -> int:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise saved.SavedPlanError(f"cannot read {file}: {exc}") from None
+    loaded = saved.load(text, file=str(file), environ=os.environ)
+    plan = loaded.plan
+    client = connect(ctx, opts, read_only=False)
+    try:
+        organization = discover_organization(client)
+        if organization != plan.organization:
+            raise saved.SavedPlanError(
+                f"{file} was made for {plan.organization}, but the token acts on {organization}"
+            )
+        status(f"Checking the {count(len(plan.changes), 'change')} of {file} against Calendly…")
+        moved = saved.stale(plan, client, today=env_of(ctx).today())
+        if moved and replan:
+            status("The saved plan is stale: planning again from " + ", ".join(loaded.config_paths))
+            client.http.close()
+            paths = tuple(Path(p) for p in loaded.config_paths)
+            replanned = make_plan(ctx, paths, opts, read_only=False)
+            return _apply_planned(
+                ctx, replanned, auto_approve=auto_approve, allow_mass_delete=False, color=color
+            )
+        if moved:
+            raise saved.SavedPlanError(
+                f"{file} is stale: {len(moved)} of the objects it writes changed since it was "
+                "made:\n"
+                + "\n".join(f"  {m}" for m in moved)
+                + f"\nReview a new plan, or run `apply {file} --replan`."
+            )
+        _show(plan, color)
+        preflight(plan, client.granted_scopes)
+        result = _run(plan, client)
+    finally:
+        client.http.close()
+    click.echo(report(result))
+    return ExitCode.OK if result.ok else ExitCode.ERROR
+
+
+def _show(plan: Plan, color: bool | None) -> None:
+    colored = use_color(color)
+    click.echo(render(plan, "text", color=colored), nl=False, color=colored)
+
+
+def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
+    progress = Progress(len(plan.changes))
+    with _stop_on_interrupt() as stop:
+        return apply(plan, client, on_event=progress, stop=stop)
 
 
 def _confirm(ctx: click.Context, plan: Plan) -> None:

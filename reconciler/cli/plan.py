@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from reconciler import saved
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import (
     color_option,
@@ -32,7 +33,7 @@ from reconciler.render import RENDERERS, render
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also save the plan as JSON to this file.",
+    help="Also save the plan to this file, for `apply FILE` (no secret is ever stored).",
 )
 @click.option(
     "--detailed-exitcode",
@@ -75,8 +76,8 @@ def plan_command(
     if unsafe is not None:
         raise unsafe  # shown after the plan, so the reader sees what is refused
     if out is not None:
-        out.write_text(render(plan, "json"), encoding="utf-8")
-        status(f"Saved the plan to {out}.")
+        out.write_text(saved.dump(plan, config_paths=[str(p) for p in paths]), encoding="utf-8")
+        status(f"Saved the plan to {out}; apply it with `calendly-reconciler apply {out}`.")
     if detailed_exitcode and not plan.is_empty:
         return ExitCode.CHANGES
     return ExitCode.OK

@@ -10,12 +10,17 @@ MASK = "***"
 
 
 class Secret:
-    """Wraps a secret value; `str()` and `repr()` print a mask, `reveal()` the value."""
+    """Wraps a secret value; `str()` and `repr()` print a mask, `reveal()` the value.
 
-    __slots__ = ("_value",)
+    `env` names the environment variable the value came from, when it did: a saved plan stores
+    that name (never the value) to read the secret again at apply time.
+    """
 
-    def __init__(self, value: str) -> None:
+    __slots__ = ("_value", "env")
+
+    def __init__(self, value: str, *, env: str | None = None) -> None:
         self._value = value
+        self.env = env
 
     def reveal(self) -> str:
         return self._value

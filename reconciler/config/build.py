@@ -82,13 +82,14 @@ def _interval(text: str) -> tuple[str, str]:
 def _webhook(entry: Entry) -> Webhook:
     data: dict[str, Any] = entry.value
     key = data.get("signing_key")
+    env = entry.document.secret_vars.get((*entry.path, "signing_key"))
     return Webhook(
         url=data["url"],
         scope=data["scope"],
         user=data.get("user"),
         group=data.get("group"),
         events=tuple(data["events"]),
-        signing_key=Secret(key) if key is not None else None,
+        signing_key=Secret(key, env=env) if key is not None else None,
         protect=data.get("protect", False),
         source=entry.source,
     )

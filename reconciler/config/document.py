@@ -40,6 +40,9 @@ class Document:
     # Paths that already have a problem: the schema stays quiet under them (one mistake, one
     # message) and the resources that contain them skip the cross-reference checks.
     bad: set[DataPath] = field(default_factory=set)
+    # Secrets written as exactly one `${NAME}`: the variable's name, so that a saved plan can
+    # re-resolve the value from the environment at apply time without ever storing it.
+    secret_vars: dict[DataPath, str] = field(default_factory=dict)
 
     def value_pos(self, path: DataPath) -> Pos:
         """The position of the value at `path`, or of its nearest known ancestor."""

@@ -20,6 +20,7 @@ from reconciler.config.problems import Problem
 # `$${` first, so that an escaped reference is never read as a variable.
 _REFERENCE = re.compile(r"\$\$\{|\$\{(?P<name>[^}]*)(?P<close>\})?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_WHOLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 _HINT = "names use letters, digits and _; write $${ for a literal ${"
 
 
@@ -76,6 +77,9 @@ class _Job:
         result = _REFERENCE.sub(replace, text)
         if sensitive:
             self.secrets.add(result)
+            whole = _WHOLE.match(text)
+            if whole and not messages:
+                self.document.secret_vars[path] = whole.group(1)
         # One message per distinct mistake, in the order written.
         for message in dict.fromkeys(messages):
             self.problems.append(self.document.problem(path, message))

@@ -83,7 +83,9 @@ class Webhook:
     user: str | None  # member email when scope == "user"
     group: str | None  # group name or URI when scope == "group"
     events: tuple[str, ...]
-    signing_key: Secret | None  # write-only: sent on create, never shown or compared
+    # Write-only: sent on create, never shown or compared. `signing_key.env` is the variable's
+    # name when the config says exactly `${NAME}`.
+    signing_key: Secret | None
     protect: bool
     source: Source
 

@@ -39,15 +39,15 @@ def from_memberships(memberships: list[dict[str, Any]], ctx: OrgContext) -> list
         ctx.add_user(user["email"], user["uri"])
         if membership["role"] == "owner":
             ctx.owner_email = email_key(user["email"])
-        live.append(_from_membership(membership))
+        live.append(from_membership(membership))
     return live
 
 
 def from_invitations(invitations: list[dict[str, Any]]) -> list[Live]:
-    return [_from_invitation(i) for i in invitations if i.get("status") == "pending"]
+    return [from_invitation(i) for i in invitations if i.get("status") == "pending"]
 
 
-def _from_membership(membership: Mapping[str, Any]) -> Live:
+def from_membership(membership: Mapping[str, Any]) -> Live:
     user = membership["user"]
     email = email_key(user["email"])
     return Live(
@@ -64,7 +64,7 @@ def _from_membership(membership: Mapping[str, Any]) -> Live:
     )
 
 
-def _from_invitation(invitation: Mapping[str, Any]) -> Live:
+def from_invitation(invitation: Mapping[str, Any]) -> Live:
     email = email_key(invitation["email"])
     return Live(
         NAME,

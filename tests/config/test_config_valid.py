@@ -153,7 +153,7 @@ ACME = Config(
             user=None,
             group=None,
             events=("invitee.created", "invitee.canceled", "routing_form_submission.created"),
-            signing_key=Secret("whsec-acme-test"),
+            signing_key=Secret("whsec-acme-test", env="CALENDLY_WEBHOOK_SIGNING_KEY"),
             protect=False,
             source=at(HOOKS, 2, 5),
         ),
@@ -207,7 +207,11 @@ def test_full_multi_file_config_loads_exactly() -> None:
 
 def test_environ_defaults_to_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALENDLY_WEBHOOK_SIGNING_KEY", "whsec-acme-test")
-    assert load_config(["acme"]) == ACME
+    config = load_config(["acme"])
+    assert config == ACME
+    assert [w.signing_key.env for w in config.webhooks if w.signing_key] == [
+        "CALENDLY_WEBHOOK_SIGNING_KEY"
+    ]
 
 
 def test_yaml_1_1_traps_stay_strings() -> None:
