@@ -16,6 +16,7 @@ import click
 from reconciler import __version__
 from reconciler.cli.apply import apply_command
 from reconciler.cli.auth import login_command, scopes_command
+from reconciler.cli.drift import drift_command
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.export import export_command
 from reconciler.cli.plan import plan_command
@@ -67,13 +68,15 @@ def cli() -> None:
 
     \b
     Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
-                2 changes present (only with --detailed-exitcode), 130 interrupted.
+                2 changes present (only with --detailed-exitcode; `drift`: drift found),
+                130 interrupted.
     """
 
 
 cli.add_command(validate_command)
 cli.add_command(plan_command)
 cli.add_command(apply_command)
+cli.add_command(drift_command)
 cli.add_command(export_command)
 cli.add_command(scopes_command)
 cli.add_command(login_command)

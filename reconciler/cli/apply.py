@@ -25,7 +25,14 @@ from reconciler.cli.options import (
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import Planned, count, make_plan, mass_delete_option, status
+from reconciler.cli.planning import (
+    Planned,
+    count,
+    make_plan,
+    mass_delete_option,
+    status,
+    target_option,
+)
 from reconciler.cli.progress import Progress
 from reconciler.client import CalendlyClient
 from reconciler.errors import UsageError
@@ -43,6 +50,7 @@ from reconciler.scopes import preflight
     is_flag=True,
     help="With a saved plan that is stale: plan again from its config and apply that instead.",
 )
+@target_option
 @mass_delete_option
 @insecure_option
 @color_option
@@ -54,6 +62,7 @@ def apply_command(
     paths: tuple[Path, ...],
     auto_approve: bool,
     replan: bool,
+    targets: tuple[str, ...],
     allow_mass_delete: bool,
     color: bool | None,
     **opts: Any,
@@ -78,7 +87,7 @@ def apply_command(
         return _apply_saved(
             ctx, paths[0], opts, replan=replan, auto_approve=auto_approve, color=color
         )
-    planned = make_plan(ctx, paths, opts, read_only=False)
+    planned = make_plan(ctx, paths, opts, read_only=False, targets=targets)
     return _apply_planned(
         ctx, planned, auto_approve=auto_approve, allow_mass_delete=allow_mass_delete, color=color
     )

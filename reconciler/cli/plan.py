@@ -16,7 +16,7 @@ from reconciler.cli.options import (
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import make_plan, mass_delete_option, status
+from reconciler.cli.planning import make_plan, mass_delete_option, status, target_option
 from reconciler.render import RENDERERS, render
 
 
@@ -40,6 +40,13 @@ from reconciler.render import RENDERERS, render
     is_flag=True,
     help="Exit 0 when there are no changes, 2 when there are, 1 on any error.",
 )
+@click.option(
+    "--base",
+    metavar="REF",
+    help="In a pull request: also plan the config as of git REF, and show which changes this "
+    "config change makes and which drift was already there.",
+)
+@target_option
 @mass_delete_option
 @insecure_option
 @color_option
@@ -52,6 +59,8 @@ def plan_command(
     fmt: str,
     out: Path | None,
     detailed_exitcode: bool,
+    base: str | None,
+    targets: tuple[str, ...],
     allow_mass_delete: bool,
     color: bool | None,
     **opts: Any,
@@ -66,8 +75,10 @@ def plan_command(
       calendly-reconciler plan examples/acme/
       calendly-reconciler plan config/ --format json --out plan.json
       calendly-reconciler plan config/ --detailed-exitcode   # 0 none, 1 error, 2 changes
+      calendly-reconciler plan config/ --base origin/main --format markdown   # in a PR
+      calendly-reconciler plan config/ --target 'event_type:alice@acme.example/*'
     """
-    planned = make_plan(ctx, paths, opts, read_only=True)
+    planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base)
     planned.client.http.close()
     plan = planned.plan
     colored = use_color(color) and fmt == "text"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from reconciler import drift, gitref
 from reconciler.cli.options import connect, env_of
 from reconciler.client import CalendlyClient
 from reconciler.config import load_config
@@ -18,6 +21,10 @@ from reconciler.live import read_live
 from reconciler.model import LiveState
 from reconciler.plan import Plan
 from reconciler.safety import UnsafePlanError, check
+from reconciler.targets import parse as parse_targets
+from reconciler.targets import select
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -37,25 +44,78 @@ class Planned:
 
 
 def make_plan(
-    ctx: click.Context, paths: tuple[Path, ...], opts: dict[str, Any], *, read_only: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    opts: dict[str, Any],
+    *,
+    read_only: bool,
+    targets: Sequence[str] = (),
+    base: str | None = None,
 ) -> Planned:
-    """Load, read live (GETs only), diff. The caller closes `client.http`."""
-    config = load_config(paths, allow_insecure_webhooks=opts.get("allow_insecure_webhooks", False))
+    """Load, read live (GETs only), diff; then split by `base` and cut to `targets`.
+
+    The caller closes `client.http`.
+    """
+    chosen = parse_targets(targets)
+    insecure = opts.get("allow_insecure_webhooks", False)
+    config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)
     try:
         status("Reading the Calendly organization…")
         today = env_of(ctx).today()
-        live = read_live(client, config, today=today, progress=lambda m: None)
+        live = read_live(client, config, today=today)
         counts = ", ".join(count(len(v), NOUNS[k]) for k, v in live.objects.items())
         status(f"Read {counts} ({count(sum(client.stats.requests.values()), 'API call')}).")
         plan = diff(config, live, today=today)
+        if base is not None:
+            plan = _against_base(plan, live, client, paths, base, insecure=insecure, today=today)
+        plan = select(plan, chosen)
     except BaseException:
         client.http.close()
         raise
     return Planned(config, client, plan, live)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+def _against_base(
+    plan: Plan,
+    live: LiveState,
+    client: CalendlyClient,
+    paths: Sequence[Path],
+    ref: str,
+    *,
+    insecure: bool,
+    today: dt.date,
+) -> Plan:
+    """Label each change as made by the config change, or as drift that was already there."""
+    with tempfile.TemporaryDirectory(prefix="calendly-base-") as tmp:
+        base_paths = gitref.export_config(paths, ref, Path(tmp))
+        if not base_paths:
+            return replace(plan, changes=tuple(replace(c, origin="change") for c in plan.changes))
+        base_config = load_config(base_paths, allow_insecure_webhooks=insecure)
+    base_plan = diff(base_config, read_live(client, base_config, today=today), today=today)
+    labelled, absorbed = drift.split(plan, base_plan)
+    drifted = [c.id for c in labelled.changes if c.origin == "drift"]
+    labelled, note = drift.attribute(labelled, live, client, only=drifted)
+    warnings = list(labelled.warnings)
+    if absorbed:
+        warnings.append(
+            f"this config change makes {count(len(absorbed), 'drifted object')} match Calendly "
+            f"as it is ({', '.join(absorbed)})"
+        )
+    if note:
+        warnings.append(note)
+    return replace(labelled, warnings=tuple(sorted(warnings)))
+
+
+def target_option(func: F) -> F:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KIND[:NAME-GLOB]",
+        help="Only plan (and apply) changes of this kind whose key matches the glob, e.g. "
+        "event_type:alice@acme.example/* (repeatable). Dependencies are included.",
+    )(func)
 
 
 def mass_delete_option(func: F) -> F:

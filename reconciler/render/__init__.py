@@ -12,5 +12,6 @@ Renderer = Callable[..., str]
 RENDERERS: dict[str, Callable[..., str]] = {"text": text.render, "json": json.render}
 
 
-def render(plan: Plan, fmt: str, *, color: bool = False) -> str:
-    return RENDERERS[fmt](plan, color=color)
+def render(plan: Plan, fmt: str, *, color: bool = False, title: str | None = None) -> str:
+    options = {"title": title} if title else {}
+    return RENDERERS[fmt](plan, color=color, **options)

@@ -7,5 +7,5 @@ import json
 from reconciler.plan import Plan
 
 
-def render(plan: Plan, *, color: bool = False) -> str:
+def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
     return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"

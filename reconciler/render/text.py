@@ -29,12 +29,24 @@ NO_CHANGES = "No changes. Calendly matches the configuration."
 Paint = Callable[[str, str], str]
 
 
-def render(plan: Plan, *, color: bool = False) -> str:
+#: With `plan --base`, changes are grouped by where they come from.
+SECTIONS = {
+    "change": "Changes this config change makes:",
+    "drift": "Drift: Calendly already differed from the base config:",
+}
+
+
+def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
     paint = _painter(color)
-    lines: list[str] = []
-    for change in plan.changes:
-        lines.extend(_change(change, paint))
-        lines.append("")
+    lines: list[str] = [paint("1", title), ""] if title else []
+    grouped = any(c.origin for c in plan.changes)
+    for origin, heading in SECTIONS.items() if grouped else [(None, "")]:
+        section = [c for c in plan.changes if not grouped or c.origin == origin]
+        if grouped:
+            lines.extend([paint("1", heading), *([] if section else ["  (none)"]), ""])
+        for change in section:
+            lines.extend(_change(change, paint))
+            lines.append("")
     if plan.warnings:
         lines.append(paint("1", "Warnings (the API cannot do these; do them by hand):"))
         lines.extend(f"  {paint('33', '!')} {w}" for w in plan.warnings)
@@ -70,6 +82,8 @@ def _change(change: Change, paint: Paint) -> list[str]:
     ]
     if change.reason:
         lines.append(f"      {change.reason}")
+    if change.attribution:
+        lines.append(f"      {attribution(change.attribution)}")
     if change.action == Action.CREATE or (change.action == Action.UPDATE and not change.before):
         lines.extend(_fields(change.after, change.kind, paint("32", "+")))
     elif change.fields:
@@ -80,6 +94,13 @@ def _change(change: Change, paint: Paint) -> list[str]:
         )
     lines.extend(f"      → {r.display()}" for r in change.requests)
     return lines
+
+
+def attribution(data: Mapping[str, str]) -> str:
+    """`changed by ben@acme.example at 2026-11-21T10:42:00Z (activity log)`."""
+    who = f" by {data['by']}" if data.get("by") else ""
+    source = "activity log" if data.get("source") == "activity_log" else "updated_at"
+    return f"changed in Calendly{who} at {data.get('at') or 'an unknown time'} ({source})"
 
 
 def verb(change: Change) -> str:
