@@ -28,6 +28,7 @@ from reconciler.cli.options import (
 from reconciler.cli.planning import (
     Planned,
     count,
+    estimate,
     make_plan,
     mass_delete_option,
     status,
@@ -110,6 +111,9 @@ def _apply_planned(
         if unsafe is not None:
             raise unsafe
         preflight(plan, planned.client.granted_scopes)
+        note = estimate(plan, planned.client)
+        if note:
+            status(note)
         if not auto_approve:
             _confirm(ctx, plan)
         result = _run(plan, planned.client)

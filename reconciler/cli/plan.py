@@ -16,7 +16,13 @@ from reconciler.cli.options import (
     paths_argument,
     use_color,
 )
-from reconciler.cli.planning import make_plan, mass_delete_option, status, target_option
+from reconciler.cli.planning import (
+    estimate,
+    make_plan,
+    mass_delete_option,
+    status,
+    target_option,
+)
 from reconciler.render import RENDERERS, render
 
 
@@ -80,6 +86,9 @@ def plan_command(
     """
     planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base)
     planned.client.http.close()
+    note = estimate(planned.plan, planned.client)
+    if note:
+        status(note)
     plan = planned.plan
     colored = use_color(color) and fmt == "text"
     click.echo(render(plan, fmt, color=colored), nl=False, color=colored)

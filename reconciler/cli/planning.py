@@ -107,6 +107,26 @@ def _against_base(
     return replace(labelled, warnings=tuple(sorted(warnings)))
 
 
+#: Calendly's limits are per minute (500 on paid plans); a plan that needs longer than this at
+#: that rate gets an estimate before it is applied.
+ESTIMATE_FROM_SECONDS = 20.0
+
+
+def estimate(plan: Plan, client: CalendlyClient) -> str | None:
+    """How long the rate limit makes applying `plan` take, when that is worth saying."""
+    calls = plan.request_count()
+    limit = client.limiter.limit
+    if not limit or calls * 60 / limit < ESTIMATE_FROM_SECONDS:
+        return None
+    seconds = round(calls * 60 / limit)
+    minutes, rest = divmod(seconds, 60)
+    took = f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    return (
+        f"Applying this plan makes {count(calls, 'API call')}: at least {took} at Calendly's "
+        f"limit of {limit} requests per minute (shared with the token's other integrations)."
+    )
+
+
 def target_option(func: F) -> F:
     return click.option(
         "--target",

@@ -57,6 +57,11 @@ class RateLimiter:
         self._reset_at: float | None = None
         self.waited = 0.0  # seconds spent waiting for the budget (for reports and benchmarks)
 
+    @property
+    def limit(self) -> int | None:
+        """The server's X-RateLimit-Limit, once an answer has told it."""
+        return self._limit
+
     def acquire(self) -> int:
         while True:
             with self._lock:

@@ -51,7 +51,10 @@ def test_detailed_exitcode(run: Run, config_dir: Path) -> None:
 def test_usage_errors_exit_1_not_2(run: Run, config_dir: Path) -> None:
     result = run("plan", str(config_dir), "--detailed-exitcode", "--format", "yaml")
     assert result.exit_code == 1
-    assert "Invalid value for '--format': 'yaml' is not one of 'json', 'text'." in result.stderr
+    assert (
+        "Invalid value for '--format': 'yaml' is not one of 'json', 'markdown', 'text'."
+        in result.stderr
+    )
     assert run("plan", "--detailed-exitcode").exit_code == 1  # missing PATHS
     assert run("frobnicate").exit_code == 1
 
@@ -148,3 +151,19 @@ def test_apply_reports_failures_and_exits_1(run: Run, sandbox: Sandbox, config_d
         "answered 500: Calendly may or may not have applied it",
         "Apply finished: 0 done, 1 failed, 0 skipped.",
     ]
+
+
+def test_a_big_plan_says_how_long_the_rate_limit_makes_it(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    emails = [f"new{i:03d}@acme.example" for i in range(250)]
+    Path("c.yaml").write_text("members:\n" + "".join(f"  - email: {e}\n" for e in emails))
+    result = run("plan", "c.yaml")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == (
+        "Applying this plan makes 250 API calls: at least 30 s at Calendly's limit of 500 "
+        "requests per minute (shared with the token's other integrations)."
+    )
+    small = run("plan", str(Path(__file__).parent.parent / "golden/all_actions"))
+    assert "Applying this plan" not in small.stderr
