@@ -12,6 +12,7 @@ from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import (
     color_option,
     connection_options,
+    env_of,
     insecure_option,
     paths_argument,
     use_color,
@@ -22,6 +23,7 @@ from reconciler.cli.planning import (
     mass_delete_option,
     status,
     target_option,
+    with_all_unmanaged,
 )
 from reconciler.render import RENDERERS, render
 
@@ -52,6 +54,12 @@ from reconciler.render import RENDERERS, render
     help="In a pull request: also plan the config as of git REF, and show which changes this "
     "config change makes and which drift was already there.",
 )
+@click.option(
+    "--show-unmanaged",
+    is_flag=True,
+    help="List every live object the config does not declare, of every kind and scope "
+    "(reads the whole organization, as export does).",
+)
 @target_option
 @mass_delete_option
 @insecure_option
@@ -66,6 +74,7 @@ def plan_command(
     out: Path | None,
     detailed_exitcode: bool,
     base: str | None,
+    show_unmanaged: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
     color: bool | None,
@@ -85,7 +94,11 @@ def plan_command(
       calendly-reconciler plan config/ --target 'event_type:alice@acme.example/*'
     """
     planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base)
-    planned.client.http.close()
+    try:
+        if show_unmanaged:
+            planned.plan = with_all_unmanaged(planned, today=env_of(ctx).today())
+    finally:
+        planned.client.http.close()
     note = estimate(planned.plan, planned.client)
     if note:
         status(note)

@@ -17,6 +17,7 @@ from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
+from reconciler.export import read_org, unmanaged
 from reconciler.live import read_live
 from reconciler.model import LiveState
 from reconciler.plan import Plan
@@ -105,6 +106,22 @@ def _against_base(
     if note:
         warnings.append(note)
     return replace(labelled, warnings=tuple(sorted(warnings)))
+
+
+def with_all_unmanaged(planned: Planned, *, today: dt.date) -> Plan:
+    """The plan, listing every undeclared live object of every kind and scope.
+
+    A plan reads only what its config manages (the fewest calls); this reads everything, as
+    `export` does, and decides "undeclared" with the same matching as the plan.
+    """
+    snapshot = read_org(planned.client, today=today, config=planned.config)
+    left = unmanaged(snapshot, planned.config, today=today)
+    listing = {
+        "member": [o.key for o in left.members],
+        "event_type": [o.key for o in left.event_types],
+        "webhook": [o.key for o in left.webhooks],
+    }
+    return replace(planned.plan, unmanaged={k: tuple(sorted(v)) for k, v in listing.items() if v})
 
 
 #: Calendly's limits are per minute (500 on paid plans); a plan that needs longer than this at

@@ -25,6 +25,10 @@ KIND_VERB = {
     ("availability", Action.UPDATE): "will be replaced",
 }
 NO_CHANGES = "No changes. Calendly matches the configuration."
+ADOPT = (
+    "(adopt them with `calendly-reconciler export --unmanaged-only CONFIG... -o DIR`; "
+    "`plan --show-unmanaged` lists every kind)"
+)
 
 Paint = Callable[[str, str], str]
 
@@ -54,6 +58,7 @@ def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
     if plan.unmanaged:
         lines.append("Unmanaged (in Calendly, not in the config; left alone):")
         lines.extend(f"  {kind}: {_listing(keys)}" for kind, keys in plan.unmanaged.items())
+        lines.append(f"  {ADOPT}")
         lines.append("")
     lines.append(summary_line(plan, paint))
     return "\n".join(lines) + "\n"

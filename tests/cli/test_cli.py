@@ -7,6 +7,7 @@ apply's confirmation, and the apply report.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,21 @@ def test_a_big_plan_says_how_long_the_rate_limit_makes_it(
     )
     small = run("plan", str(Path(__file__).parent.parent / "golden/all_actions"))
     assert "Applying this plan" not in small.stderr
+
+
+def test_show_unmanaged_lists_every_kind_and_scope(
+    run: Run, sandbox: Sandbox, config_dir: Path
+) -> None:
+    plain = run("plan", str(config_dir))
+    assert "webhook:" not in plain.stdout  # the config manages no webhooks: none were read
+    full = run("plan", str(config_dir), "--show-unmanaged", "--format", "json")
+    assert full.exit_code == 0, full.output
+    unmanaged = json.loads(full.stdout)["unmanaged"]
+    assert unmanaged["webhook"] == [
+        "organization https://crm.acme.example/integrations/calendly",
+        "organization https://hooks.acme.example/calendly/bookings",
+        "user dana@acme.example https://dana-tools.acme.example/hooks/calendly",
+    ]
+    assert len(unmanaged["event_type"]) == 14  # every event type of the demo org
+    assert "alice@acme.example" not in unmanaged["member"]
+    assert {r.method for r in sandbox.requests} == {"GET"}
