@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Callable
+import time
+import webbrowser
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,8 +16,11 @@ from typing import Any, TypeVar
 import click
 import httpx
 
-from reconciler.client import CalendlyClient, ConnectionSettings, open_client, read_token
-from reconciler.client.connect import DEFAULT_API_URL
+from reconciler.client import CalendlyClient, ConnectionSettings, Secret, open_client, read_token
+from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient, default_token_path
+from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings
+from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
+from reconciler.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,9 +29,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 class CliEnv:
     """What a run depends on besides its arguments; tests replace parts of it."""
 
-    transport: httpx.BaseTransport | None = None
+    transport: httpx.BaseTransport | None = None  # also carries OAuth and Scalekit calls
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     interactive: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
+    clock: Callable[[], float] = time.time  # wall clock, for token expiry
+    open_url: Callable[[str], object] = webbrowser.open  # `login --open`: the browser
 
 
 def env_of(ctx: click.Context) -> CliEnv:
@@ -48,22 +55,58 @@ def insecure_option(func: F) -> F:
     )(func)
 
 
+AUTH_METHODS = ("token", "oauth", "scalekit")
+
+
 def connection_options(func: F) -> F:
-    """--api-url, --token-file, --concurrency, --debug: for every command that talks to Calendly."""
+    """How to reach and authenticate to Calendly: for every command that talks to it.
+
+    --auth token (CALENDLY_TOKEN or --token-file), oauth (the token file `login` wrote; client
+    id/secret from CALENDLY_CLIENT_ID / CALENDLY_CLIENT_SECRET) or scalekit (the SCALEKIT_*
+    variables, or the --scalekit-* flags); plus --api-url, --concurrency and --debug.
+    """
     options = [
+        click.option(
+            "--auth",
+            type=click.Choice(AUTH_METHODS),
+            envvar="CALENDLY_AUTH",
+            default="token",
+            show_default=True,
+            help="How to authenticate (env CALENDLY_AUTH): a personal access token, the OAuth "
+            "token file written by `login`, or the Scalekit proxy.",
+        ),
         click.option(
             "--api-url",
             envvar="CALENDLY_API_URL",
             default=DEFAULT_API_URL,
             show_default=True,
             metavar="URL",
-            help="Calendly API base URL (env CALENDLY_API_URL), e.g. the sandbox's.",
+            help="Calendly API base URL (env CALENDLY_API_URL), e.g. the sandbox's. "
+            "Not used with --auth scalekit.",
         ),
         click.option(
             "--token-file",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Read the token from this file instead of the CALENDLY_TOKEN variable.",
+            help="--auth token: read the token from this file instead of CALENDLY_TOKEN. "
+            "--auth oauth: the token file written by `login` "
+            "(default ~/.config/calendly-reconciler/oauth-token.json).",
         ),
+        click.option(
+            "--auth-url",
+            envvar="CALENDLY_AUTH_URL",
+            default=DEFAULT_AUTH_URL,
+            show_default=True,
+            metavar="URL",
+            help="--auth oauth: the OAuth server (env CALENDLY_AUTH_URL), e.g. the sandbox's.",
+        ),
+        click.option(
+            "--client-id",
+            envvar="CALENDLY_CLIENT_ID",
+            metavar="ID",
+            help="--auth oauth: the OAuth app's client id (env CALENDLY_CLIENT_ID; default: the "
+            "one `login` used). Its secret is read from CALENDLY_CLIENT_SECRET only.",
+        ),
+        *_scalekit_options(),
         click.option(
             "--concurrency",
             type=click.IntRange(1, 32),
@@ -82,16 +125,104 @@ def connection_options(func: F) -> F:
     return func
 
 
+def _scalekit_options() -> list[Callable[[F], F]]:
+    def flag(name: str, envvar: str, help: str, **kwargs: Any) -> Callable[[F], F]:
+        return click.option(
+            f"--scalekit-{name}",
+            envvar=envvar,
+            help=f"--auth scalekit: {help} (env {envvar}).",
+            **kwargs,
+        )
+
+    return [
+        flag("env-url", "SCALEKIT_ENV_URL", "the Scalekit environment URL", metavar="URL"),
+        flag("client-id", "SCALEKIT_CLIENT_ID", "the Scalekit API client id", metavar="ID"),
+        flag(
+            "client-secret",
+            "SCALEKIT_CLIENT_SECRET",
+            "the Scalekit API client secret; prefer the variable: a command line is visible "
+            "to other users",
+            metavar="SECRET",
+        ),
+        flag(
+            "connection-name",
+            "SCALEKIT_CONNECTION_NAME",
+            "the Calendly connection's name in Scalekit",
+            default=DEFAULT_CONNECTION_NAME,
+            show_default=True,
+            metavar="NAME",
+        ),
+        flag(
+            "identifier",
+            "SCALEKIT_IDENTIFIER",
+            "the connected account's identifier (your user or tenant id)",
+            metavar="ID",
+        ),
+    ]
+
+
 def connect(ctx: click.Context, opts: dict[str, Any], *, read_only: bool) -> CalendlyClient:
     if opts.get("debug"):
         _enable_debug_logging()
-    token = read_token(
-        env_token=os.environ.get("CALENDLY_TOKEN"), token_file=opts.get("token_file")
+    env = env_of(ctx)
+    settings = connection_settings(opts, os.environ, clock=env.clock)
+    return open_client(settings, read_only=read_only, transport=env.transport)
+
+
+def connection_settings(
+    opts: Mapping[str, Any], environ: Mapping[str, str], *, clock: Callable[[], float]
+) -> ConnectionSettings:
+    """The connection the options and environment describe; one UsageError if incomplete."""
+    method = opts.get("auth") or "token"
+    common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
+    if method == "scalekit":
+        return ConnectionSettings(scalekit=scalekit_settings(opts), **common)
+    api_url = opts.get("api_url") or DEFAULT_API_URL
+    if method == "oauth":
+        oauth = OAuthSettings(
+            token_file=opts.get("token_file") or default_token_path(),
+            client=oauth_client(opts, environ),
+        )
+        return ConnectionSettings(api_url=api_url, oauth=oauth, **common)
+    token = read_token(env_token=environ.get("CALENDLY_TOKEN"), token_file=opts.get("token_file"))
+    return ConnectionSettings(api_url=api_url, token=token, **common)
+
+
+def oauth_client(opts: Mapping[str, Any], environ: Mapping[str, str]) -> OAuthClient:
+    secret = (environ.get("CALENDLY_CLIENT_SECRET") or "").strip()
+    return OAuthClient(
+        auth_url=opts.get("auth_url") or DEFAULT_AUTH_URL,
+        client_id=(opts.get("client_id") or "").strip() or None,
+        client_secret=Secret(secret) if secret else None,
     )
-    settings = ConnectionSettings(
-        api_url=opts["api_url"], token=token, max_concurrency=opts["concurrency"]
+
+
+def scalekit_settings(opts: Mapping[str, Any]) -> ScalekitSettings:
+    wanted = {
+        "env_url": "SCALEKIT_ENV_URL",
+        "client_id": "SCALEKIT_CLIENT_ID",
+        "client_secret": "SCALEKIT_CLIENT_SECRET",
+        "identifier": "SCALEKIT_IDENTIFIER",
+    }
+    values = {key: (opts.get(f"scalekit_{key}") or "").strip() for key in wanted}
+    missing = [env for key, env in wanted.items() if not values[key]]
+    if missing:
+        raise UsageError(
+            f"--auth scalekit needs {', '.join(missing)} (or the matching --scalekit-* flags)"
+        )
+    if not values["env_url"].startswith(("https://", "http://")):
+        raise UsageError(
+            f"SCALEKIT_ENV_URL must be a URL such as https://acme.scalekit.cloud, "
+            f"not {values['env_url']!r}"
+        )
+    return ScalekitSettings(
+        env_url=values["env_url"],
+        client_id=values["client_id"],
+        client_secret=Secret(values["client_secret"]),
+        identifier=values["identifier"],
+        connection_name=(opts.get("scalekit_connection_name") or "").strip()
+        or DEFAULT_CONNECTION_NAME,
     )
-    return open_client(settings, read_only=read_only, transport=env_of(ctx).transport)
 
 
 def use_color(flag: bool | None) -> bool:
@@ -110,9 +241,15 @@ def color_option(func: F) -> F:
     )(func)
 
 
+class _DebugHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The --debug handler: one at a time, on the stderr of the current run."""
+
+
 def _enable_debug_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("debug: %(message)s"))
     logger = logging.getLogger("reconciler")
+    for old in [h for h in logger.handlers if isinstance(h, _DebugHandler)]:
+        logger.removeHandler(old)  # a second run in one process (tests) must not log twice
+    handler = _DebugHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

@@ -1,20 +1,32 @@
 """Build a CalendlyClient from connection settings (flags and environment).
 
 The CLI collects `ConnectionSettings`; `open_client` turns them into an `httpx.Client` with the
-right base URL and auth, wrapped in a CalendlyClient. Tests pass `transport=` to reach the sandbox
-in-process.
+right base URL, auth and transport, wrapped in a CalendlyClient. Three ways to authenticate:
+
+- a personal access token (or any bearer token): `token`, sent as is;
+- OAuth (`oauth`): the token file written by `login`, refreshed with rotation (client/auth.py);
+  the granted scopes it records become `client.granted_scopes`, for the apply preflight;
+- Scalekit (`scalekit`): every call goes through the Scalekit proxy (client/scalekit.py), after
+  a check that the connected account is ACTIVE.
+
+Tests pass `transport=` to reach the sandbox (or a fake Scalekit in front of it) in-process; it
+also carries the calls to the OAuth server and to Scalekit.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from reconciler import __version__
 from reconciler.client.api import CalendlyClient
+from reconciler.client.auth import Clock, OAuthAuth, OAuthClient, OAuthSession, TokenFile
+from reconciler.client.scalekit import ScalekitProxyTransport, ScalekitSession, ScalekitSettings
 from reconciler.client.secret import Secret
 from reconciler.errors import UsageError
 
@@ -37,10 +49,19 @@ class BearerAuth(httpx.Auth):
 
 
 @dataclass(frozen=True)
+class OAuthSettings:
+    token_file: Path
+    client: OAuthClient = field(default_factory=OAuthClient)
+
+
+@dataclass(frozen=True)
 class ConnectionSettings:
     api_url: str = DEFAULT_API_URL
     token: Secret | None = None
     max_concurrency: int = 8
+    oauth: OAuthSettings | None = None
+    scalekit: ScalekitSettings | None = None
+    clock: Clock = time.time  # wall clock: token expiry
 
 
 def read_token(*, env_token: str | None, token_file: Path | None) -> Secret:
@@ -48,10 +69,16 @@ def read_token(*, env_token: str | None, token_file: Path | None) -> Secret:
     if token_file is not None:
         try:
             value = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"cannot read the token file {token_file}: {exc.strerror}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not a text file"
+            raise UsageError(f"cannot read the token file {token_file}: {why}") from None
         if not value:
             raise UsageError(f"the token file {token_file} is empty")
+        if _looks_like_oauth_file(value):
+            raise UsageError(
+                f"the token file {token_file} is an OAuth token file: pass --auth oauth "
+                "(or set CALENDLY_AUTH=oauth)"
+            )
         return Secret(value)
     if env_token and env_token.strip():
         return Secret(env_token.strip())
@@ -66,19 +93,61 @@ def open_client(
     read_only: bool,
     transport: httpx.BaseTransport | None = None,
 ) -> CalendlyClient:
-    if settings.token is None:
+    auth: httpx.Auth | None = None
+    secrets: tuple[Secret, ...] = ()
+    session: OAuthSession | None = None
+    api_url = settings.api_url
+    if settings.scalekit is not None:
+        inner = transport or httpx.HTTPTransport()
+        scalekit = ScalekitSession(settings.scalekit, transport=inner, clock=settings.clock)
+        secrets = scalekit.secrets()
+        try:
+            scalekit.check_account()
+        except BaseException:
+            if transport is None:
+                inner.close()
+            raise
+        # The proxy's base is the connector's, api.calendly.com: paths go to {env}/proxy as is.
+        transport, api_url = ScalekitProxyTransport(scalekit, inner), DEFAULT_API_URL
+    elif settings.oauth is not None:
+        session = OAuthSession(
+            TokenFile(settings.oauth.token_file),
+            settings.oauth.client,
+            transport=transport,
+            clock=settings.clock,
+        )
+        session.learn_scopes()
+        auth, secrets = OAuthAuth(session), session.secrets()
+    elif settings.token is not None:
+        auth, secrets = BearerAuth(settings.token), (settings.token,)
+    else:
         raise UsageError("no Calendly token: set CALENDLY_TOKEN or pass --token-file")
     http = httpx.Client(
-        base_url=settings.api_url,
-        auth=BearerAuth(settings.token),
+        base_url=api_url,
+        auth=auth,
         headers={"User-Agent": f"calendly-reconciler/{__version__}", "Accept": "application/json"},
         timeout=TIMEOUT,
         transport=transport,
         follow_redirects=False,
     )
-    return CalendlyClient(
+    client = CalendlyClient(
         http,
         read_only=read_only,
         max_concurrency=settings.max_concurrency,
-        secrets=(settings.token,),
+        secrets=secrets,
     )
+    if session is not None:
+        client.granted_scopes = session.granted_scopes
+        # A refresh may change the grant (a legacy token migrates to scoped on refresh).
+        session.on_change(lambda tokens: setattr(client, "granted_scopes", tokens.granted_scopes))
+    return client
+
+
+def _looks_like_oauth_file(text: str) -> bool:
+    if not text.startswith("{"):
+        return False
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and "refresh_token" in data

@@ -12,7 +12,8 @@ OUTSIDE the lock, so concurrent requests overlap) → authentication (401) → t
 window (429) → injected faults (drop / 5xx / 429 burst) → route (404 if none) → scope (403
 `Insufficient scope`) → handler → state file written if the request changed anything →
 commit-then-drop for writes if injected. `/_sandbox/` routes skip all of that (no auth, no
-faults, no rate limit, not logged).
+faults, no rate limit, not logged); so do the auth server's `/oauth/` routes (routes_oauth.py),
+which are logged, secrets masked.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from reconciler.sandbox.requestlog import Counters, RequestLogEntry, redact_body
 from reconciler.sandbox.response import Drop, SandboxResponse, json_response
 from reconciler.sandbox.router import match
 from reconciler.sandbox.routes_admin import handle_admin
+from reconciler.sandbox.routes_oauth import OAuthFixtureError, OAuthServer, apps_from_fixture
 from reconciler.sandbox.routes_webhooks import signing_key_matches
 from reconciler.sandbox.scopes import expand
 from reconciler.sandbox.store import Store, save_atomically
@@ -117,6 +119,11 @@ class Sandbox:
         self._store = store
         self._tokens: dict[str, Token] = {t.secret: t for t in tokens}
         self._token_names: dict[str, Token] = {t.name: t for t in tokens}
+        try:  # OAuth apps, like tokens, always come from the fixture (routes_oauth.py)
+            apps = apps_from_fixture(data)
+        except OAuthFixtureError as exc:
+            raise FixtureError(str(exc)) from None
+        self._oauth = OAuthServer(apps, clock=clock, seed=store.seed)
         self.uri_base = uri_base.rstrip("/")
         self._views = Views(store, self.uri_base)
         self._clock = clock
@@ -190,6 +197,9 @@ class Sandbox:
             base_url = f"http://{lowered['host']}" if "host" in lowered else self.uri_base
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
             return handle_admin(self, method, path, body)
+        if path.startswith("/oauth/"):  # the auth server: no API auth, rate limit or faults
+            with self._lock:
+                return self._handle_oauth(method, path, list(query), lowered, body)
         with self._lock:
             decision = self._injector.decide(method)
         if decision.latency > 0:
@@ -207,7 +217,9 @@ class Sandbox:
         if not header:
             return None
         scheme, _, value = header.strip().partition(" ")
-        token = self._tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+        if scheme.lower() != "bearer":
+            return None
+        token = self._tokens.get(value.strip()) or self._oauth.access_token(value.strip())
         if token is None:
             return None
         user = self._store.user_by_email(token.user_email)
@@ -287,6 +299,27 @@ class Sandbox:
             entry["fault"] = "commit_drop"
             return self._finish(entry, Drop(applied=True), True)
         return self._finish(entry, json_response(reply.status, reply.body, headers_out), applied)
+
+    def _handle_oauth(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> SandboxResponse | Drop:
+        reply = self._oauth.handle(self, method, path, query, headers, body)
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "query": reply.logged_query,  # secrets masked
+            "body": reply.logged_body,
+            "token": None,
+            "fault": None,
+            "operation": reply.operation,
+            "at": iso(to_micros(self._clock())),
+        }
+        return self._finish(entry, reply.response, False)
 
     def _fault_response(self, status: int, rate: RateStatus) -> SandboxResponse:
         # Injected 429s look exactly like real ones: same headers, nothing remaining.

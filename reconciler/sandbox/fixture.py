@@ -63,13 +63,23 @@ Format (every key optional unless marked *required*; emails are matched case-ins
         token: sandbox-demo-token      # *required*, unique secret
         user: alice@acme.example       # *required*: whose token it is
         scopes: legacy                 # legacy (all scopes) or a list such as [users:read]
+    oauth_apps:                        # OAuth apps of the emulated auth server (routes_oauth.py)
+      - name: cli                      # *required*, unique; minted tokens log as cli/1, cli/2, …
+        client_id: sbx-cli-client      # *required*, unique
+        client_secret: sbx-cli-secret  # *required* for a web app; a native app has none
+        type: web                      # web | native (public client: PKCE, no secret)
+        user: ben@acme.example         # *required*: who approves at /oauth/authorize
+        scopes: [users:read]           # legacy (token scope "default": all) or a list
+        redirect_uris: [http://127.0.0.1/callback]  # default shown; loopback: any port
+        access_token_ttl: 7200         # seconds on the sandbox clock (default shown)
 
 Rules (availability) use the API's shape, ``{type: wday, wday: monday, intervals: [{from: "09:00",
 to: "17:00"}]}`` / ``{type: date, date: 2026-12-24, intervals: []}``, and fixtures may also write
 ``wday: [monday, tuesday]`` (one rule for several days), intervals as ``"09:00-17:00"`` and leave
 out ``type``. Days not listed are unavailable.
 
-Tokens always come from the fixture, never from the state file, so secrets stay out of it.
+Tokens and OAuth apps always come from the fixture, never from the state file, so secrets stay
+out of it (tokens minted by the OAuth apps live in memory only).
 """
 
 from __future__ import annotations
