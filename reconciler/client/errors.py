@@ -84,8 +84,8 @@ class Unauthorized(ApiError):
 
     def describe(self) -> str:
         return (
-            f"{super().describe()}. Check CALENDLY_TOKEN (or the token file): "
-            "the token is invalid, expired or revoked."
+            f"{super().describe()}. The token is invalid, expired or revoked: check "
+            "CALENDLY_TOKEN or --token-file (with --auth oauth, run `calendly-reconciler login`)."
         )
 
 

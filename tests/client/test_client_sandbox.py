@@ -71,8 +71,9 @@ def test_an_invalid_token_is_unauthorized(sandbox: Sandbox, clock: FakeClock) ->
     with pytest.raises(Unauthorized) as err:
         client.get("/users/me")
     assert str(err.value) == (
-        "GET /users/me answered 401 Unauthenticated: The access token is invalid. "
-        "Check CALENDLY_TOKEN (or the token file): the token is invalid, expired or revoked."
+        "GET /users/me answered 401 Unauthenticated: The access token is invalid. The token is "
+        "invalid, expired or revoked: check CALENDLY_TOKEN or --token-file (with --auth oauth, "
+        "run `calendly-reconciler login`)."
     )
 
 
