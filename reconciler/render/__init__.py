@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reconciler.plan import Plan
-from reconciler.render import json, text
+from reconciler.render import json, markdown, text
 
 Renderer = Callable[..., str]
 
-RENDERERS: dict[str, Callable[..., str]] = {"text": text.render, "json": json.render}
+RENDERERS: dict[str, Callable[..., str]] = {
+    "text": text.render,
+    "json": json.render,
+    "markdown": markdown.render,
+}
 
 
 def render(plan: Plan, fmt: str, *, color: bool = False, title: str | None = None) -> str:
