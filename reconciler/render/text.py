@@ -53,11 +53,11 @@ def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
             lines.append("")
     if plan.warnings:
         lines.append(paint("1", "Warnings (the API cannot do these; do them by hand):"))
-        lines.extend(f"  {paint('33', '!')} {w}" for w in plan.warnings)
+        lines.extend(f"  {paint('33', '!')} {clean(w)}" for w in plan.warnings)
         lines.append("")
     if plan.unmanaged:
         lines.append("Unmanaged (in Calendly, not in the config; left alone):")
-        lines.extend(f"  {kind}: {_listing(keys)}" for kind, keys in plan.unmanaged.items())
+        lines.extend(f"  {kind}: {clean(_listing(keys))}" for kind, keys in plan.unmanaged.items())
         lines.append(f"  {ADOPT}")
         lines.append("")
     lines.append(summary_line(plan, paint))
@@ -82,13 +82,13 @@ def _change(change: Change, paint: Paint) -> list[str]:
     symbol = SYMBOL[change.action]
     where = f" ({change.source.file}:{change.source.line})" if change.source else ""
     lines = [
-        f"  # {change.kind} {change.key} {verb(change)}{where}",
-        paint(COLOR[change.action], f"{symbol:>3} {change.kind} {change.key}"),
+        f"  # {change.kind} {clean(change.key)} {verb(change)}{clean(where)}",
+        paint(COLOR[change.action], f"{symbol:>3} {change.kind} {clean(change.key)}"),
     ]
     if change.reason:
-        lines.append(f"      {change.reason}")
+        lines.append(f"      {clean(change.reason)}")
     if change.attribution:
-        lines.append(f"      {attribution(change.attribution)}")
+        lines.append(f"      {clean(attribution(change.attribution))}")
     if change.action == Action.CREATE or (change.action == Action.UPDATE and not change.before):
         lines.extend(_fields(change.after, change.kind, paint("32", "+")))
     elif change.fields:
@@ -97,8 +97,16 @@ def _change(change: Change, paint: Paint) -> list[str]:
             f"{value(f.new, change.kind, f.path)}"
             for f in change.fields
         )
-    lines.extend(f"      → {r.display()}" for r in change.requests)
+    lines.extend(f"      → {clean(r.display())}" for r in change.requests)
     return lines
+
+
+def clean(text: str) -> str:
+    """Names come from Calendly and the config: show control characters, never send them to the
+    terminal (an event type named with an escape sequence must not repaint the screen)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def attribution(data: Mapping[str, str]) -> str:
