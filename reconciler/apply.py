@@ -15,15 +15,26 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler import recovery
-from reconciler.client.errors import ApiError, ClientError, NotFound, OutcomeUnknown
-from reconciler.model import Request
+from reconciler.client.errors import (
+    ApiError,
+    ClientError,
+    MalformedResponse,
+    NotFound,
+    OutcomeUnknown,
+)
+from reconciler.client.secret import redact
+from reconciler.kinds.wire import is_uri
+from reconciler.model import Request, uri_id
 from reconciler.plan import PLACEHOLDER, Change, Plan
+from reconciler.protocols import Writer
 
 #: How many times a write with an unknown outcome is checked and re-sent before giving up.
 RECOVERY_ATTEMPTS = 3
+#: Why a change that a stop (Ctrl-C) left unstarted is skipped.
+INTERRUPTED = "not started: apply was interrupted"
 
 
 class Status(StrEnum):
@@ -43,6 +54,8 @@ class Outcome:
 class ApplyResult:
     outcomes: list[Outcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: A stop (Ctrl-C) left changes unstarted: they are skipped, "not started: ...".
+    interrupted: bool = False
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -50,25 +63,6 @@ class ApplyResult:
     @property
     def ok(self) -> bool:
         return self.count(Status.FAILED) == 0
-
-
-class Writer(Protocol):
-    """What apply needs from CalendlyClient."""
-
-    max_concurrency: int
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
-    ) -> Any: ...
-
-    def list_all(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]: ...
 
 
 class Deferred(Exception):
@@ -106,9 +100,12 @@ class _Runner:
     def run(self) -> ApplyResult:
         pending = list(self.plan.changes)
         running: dict[Future[Outcome], Change] = {}
-        with ThreadPoolExecutor(max_workers=max(self.client.max_concurrency, 1)) as pool:
+        slots = max(self.client.max_concurrency, 1)
+        with ThreadPoolExecutor(max_workers=slots) as pool:
             while pending or running:
-                for change in self._ready(pending, running):
+                # Only as many as there are free workers: a change handed to the pool is in
+                # flight, and a stop must leave everything else unstarted.
+                for change in self._ready(pending, running)[: slots - len(running)]:
                     pending.remove(change)
                     self.on_event("start", change, "")
                     running[pool.submit(self._execute, change)] = change
@@ -119,10 +116,10 @@ class _Runner:
                     self._finish(future.result())
                     del running[future]
         for change in pending:  # only left when stopped
-            self._finish(Outcome(change, Status.SKIPPED, "not started: apply was interrupted"))
+            self._finish(Outcome(change, Status.SKIPPED, INTERRUPTED))
         order = {c.id: i for i, c in enumerate(self.plan.changes)}
         outcomes = sorted(self.status.values(), key=lambda o: order[o.change.id])
-        return ApplyResult(outcomes, self.warnings)
+        return ApplyResult(outcomes, self.warnings, interrupted=bool(pending))
 
     def _ready(self, pending: list[Change], running: Mapping[Any, Change]) -> list[Change]:
         if self.stop.is_set():
@@ -153,7 +150,9 @@ class _Runner:
             except ClientError as exc:
                 done = change.requests[index - 1].display() if index else ""
                 prefix = f"{done} succeeded, then " if done else ""
-                return Outcome(change, Status.FAILED, prefix + str(exc))
+                # A server may quote the request in its error: never the signing key.
+                message = redact(prefix + str(exc), change.secrets().values())
+                return Outcome(change, Status.FAILED, message)
             if note:
                 notes.append(note)
         return Outcome(change, Status.DONE, "; ".join(notes))
@@ -194,9 +193,15 @@ class _Runner:
                 raise
             note = "already existed"
         resource = response.get("resource") if isinstance(response, dict) else None
-        if request.method == "POST" and isinstance(resource, dict):
+        if request.method == "POST":
+            uri = resource.get("uri") if isinstance(resource, dict) else None
+            if not is_uri(uri):
+                raise MalformedResponse(
+                    f"{request.display()} succeeded but answered without the new object's "
+                    "`uri`; plan again to see it"
+                )
             with self.lock:
-                self.produced[change.id] = str(resource.get("uri", ""))
+                self.produced[change.id] = str(uri)
         return "; ".join(n for n in (note, self._follow_up(request, resource)) if n)
 
     def _call(self, request: Request) -> Any:
@@ -206,13 +211,16 @@ class _Runner:
                 return self.client.request(
                     request.method, request.path, params=request.params, json=request.wire_body()
                 )
-            except OutcomeUnknown:
+            except OutcomeUnknown as exc:
+                # Look first, also after the last attempt: the report must say what happened.
+                found = recovery.confirm(self.client, request, self.plan.organization or "")
+                if found is not None:
+                    return found
                 if attempt == RECOVERY_ATTEMPTS:
-                    raise
-                if request.method == "POST":
-                    found = self._adopt(request)
-                    if found is not None:
-                        return found
+                    raise ClientError(
+                        f"{request.display()} failed {attempt + 1} times, each checked "
+                        f"afterwards: it was not applied (last: {exc})"
+                    ) from None
             except NotFound:
                 if request.method == "DELETE" and attempt > 0:
                     return None  # the lost DELETE had gone through
@@ -232,8 +240,7 @@ class _Runner:
         if resource.get("active") == body["active"]:
             return ""
         uri = str(resource.get("uri", ""))
-        path = "/event_types/" + uri.rsplit("/", 1)[-1]
-        self.client.request("PATCH", path, json={"active": body["active"]})
+        self._call(Request("PATCH", "/event_types/" + uri_id(uri), body={"active": body["active"]}))
         return "set active again: Calendly ignored it on create"
 
 

@@ -10,20 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler.client.errors import ApiError, Forbidden
 from reconciler.model import LiveState
 from reconciler.plan import Change, Plan
+from reconciler.protocols import Reader
 
 #: Activity log pages read at most when looking for who changed what (newest first).
 MAX_LOG_PAGES = 10
-
-
-class Reader(Protocol):
-    def iter_collection(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> Iterator[dict[str, Any]]: ...
 
 
 def attribute(

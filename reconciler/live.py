@@ -9,58 +9,61 @@ run back to back (page tokens go stale).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from contextlib import contextmanager
+from typing import Any
 
+from reconciler.client.errors import MalformedResponse
 from reconciler.config.model import Config
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import availability, event_type, member, webhook
 from reconciler.kinds.event_type import key_of
+from reconciler.kinds.wire import Fields, MalformedObject, describe
 from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
 from reconciler.plan import KIND_ORDER
+from reconciler.protocols import Reader
 
 Progress = Callable[[str], None]
 
 
-class Reader(Protocol):
-    """The read half of CalendlyClient: all that reading live state needs."""
-
-    max_concurrency: int
-
-    def get_resource(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]: ...
-
-    def list_all(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]: ...
-
-    def get_collection(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]: ...
-
-
 def discover_organization(reader: Reader) -> str:
     """The organization the token acts on."""
-    organization = reader.get_resource("/users/me").get("current_organization")
-    if not isinstance(organization, str):
-        raise ReconcilerError("GET /users/me answered without the user's organization")
-    return organization
+    with answer_of("GET /users/me"):
+        return Fields(reader.get_resource("/users/me"), "user").uri("current_organization")
 
 
 def discover(reader: Reader, config: Config) -> OrgContext:
     """Who the token belongs to and which organization it acts on (GET /users/me)."""
-    me = reader.get_resource("/users/me")
-    organization = me.get("current_organization")
-    if not isinstance(organization, str) or not isinstance(me.get("uri"), str):
-        raise ReconcilerError("GET /users/me answered without the user's uri and organization")
+    with answer_of("GET /users/me"):
+        me = Fields(reader.get_resource("/users/me"), "user")
+        organization = me.uri("current_organization")
+        caller = me.uri("uri")
+        email = me.text("email", null=True, missing=True) or ""
     if config.organization and uri_id(config.organization) != uri_id(organization):
         raise ReconcilerError(
             f"the config is for organization {config.organization} "
             f"({config.organization_source}) but the token belongs to {organization}"
         )
-    return OrgContext(organization, me["uri"], email_key(str(me.get("email") or "")))
+    return OrgContext(organization, caller, email_key(email))
+
+
+@contextmanager
+def answer_of(request: str) -> Iterator[None]:
+    """Parse what `request` answered: whatever is wrong with it becomes one MalformedResponse.
+
+    The kinds check every field they read (kinds/wire.py) and say what is wrong; anything
+    they did not foresee still ends here as one line naming the request, never a traceback.
+    """
+    try:
+        yield
+    except MalformedObject as exc:
+        raise MalformedResponse(f"{request} answered a {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
+        raise MalformedResponse(
+            f"{request} answered something that cannot be read "
+            f"({type(exc).__name__}: {describe(str(exc))})"
+        ) from None
 
 
 def read_live(
@@ -90,24 +93,33 @@ def read_live(
             if any(w.group for w in config.webhooks)
             else None
         )
-        objects["member"] = member.from_memberships(members.result(), ctx)
+        with answer_of("GET /organization_memberships"):
+            objects["member"] = member.from_memberships(members.result(), ctx)
         note(f"read {len(objects['member'])} members")
         if invitations is not None:
-            objects["member"].extend(member.from_invitations(invitations.result()))
-        for group in groups.result() if groups is not None else []:
-            ctx.add_group(group["name"], group["uri"])
+            with answer_of(f"GET /organizations/{ctx.organization_id}/invitations"):
+                objects["member"].extend(member.from_invitations(invitations.result()))
+        if groups is not None:
+            with answer_of("GET /groups"):
+                for item in groups.result():
+                    group = Fields(item, "group")
+                    ctx.add_group(group.required_text("name"), group.uri("uri"))
         hooks = [
             listing(webhook.PATH, {"organization": org, **query})
             for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
         ]
         if event_types is not None:
-            objects["event_type"] = event_type.from_listing(event_types.result(), ctx)
+            with answer_of("GET /event_types"):
+                objects["event_type"] = event_type.from_listing(event_types.result(), ctx)
             note(f"read {len(objects['event_type'])} event types")
             objects["availability"] = _read_availability(
                 pool, reader, config, objects["event_type"], today
             )
         for hook_listing in hooks:
-            objects["webhook"].extend(webhook.from_api(item, ctx) for item in hook_listing.result())
+            with answer_of(f"GET {webhook.PATH}"):
+                objects["webhook"].extend(
+                    webhook.from_api(item, ctx) for item in hook_listing.result()
+                )
     return LiveState(
         context=ctx,
         objects={kind: tuple(items) for kind, items in objects.items()},
@@ -155,7 +167,8 @@ def _read_availability(
         (key, uri, pool.submit(reader.get_collection, availability.PATH, {"event_type": uri}))
         for key, uri in targets
     ]
-    return [
-        availability.from_schedules(key, uri, future.result(), today)
-        for key, uri, future in futures
-    ]
+    schedules = []
+    for key, uri, future in futures:
+        with answer_of(f"GET {availability.PATH}"):
+            schedules.append(availability.from_schedules(key, uri, future.result(), today))
+    return schedules

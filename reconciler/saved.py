@@ -15,7 +15,7 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from reconciler.client.errors import NotFound
 from reconciler.client.secret import Secret
@@ -24,6 +24,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.kinds import availability, event_type, member, webhook
 from reconciler.model import Live, OrgContext, Request
 from reconciler.plan import FORMAT_VERSION, Change, Plan, change_from_dict
+from reconciler.protocols import Reader
 
 SAVED_FORMAT = "calendly-reconciler saved plan"
 
@@ -36,16 +37,6 @@ class SavedPlanError(ReconcilerError):
 class SavedPlan:
     plan: Plan
     config_paths: tuple[str, ...]
-
-
-class Reader(Protocol):
-    def get_resource(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> dict[str, Any]: ...
-
-    def get_collection(
-        self, path: str, params: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]: ...
 
 
 def dump(plan: Plan, *, config_paths: Sequence[str]) -> str:

@@ -120,7 +120,7 @@ def _apply_planned(
     finally:
         planned.client.http.close()
     click.echo(report(result))
-    return ExitCode.OK if result.ok else ExitCode.ERROR
+    return exit_code(result)
 
 
 def _apply_saved(
@@ -168,7 +168,7 @@ def _apply_saved(
     finally:
         client.http.close()
     click.echo(report(result))
-    return ExitCode.OK if result.ok else ExitCode.ERROR
+    return exit_code(result)
 
 
 def _show(plan: Plan, color: bool | None) -> None:
@@ -220,6 +220,13 @@ def _stop_on_interrupt() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
+def exit_code(result: ApplyResult) -> int:
+    """130 when Ctrl-C left changes unstarted (as a second Ctrl-C does), else 0 or 1."""
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
+    return ExitCode.OK if result.ok else ExitCode.ERROR
+
+
 def report(result: ApplyResult) -> str:
     lines = []
     for outcome in result.outcomes:
@@ -230,6 +237,11 @@ def report(result: ApplyResult) -> str:
                 + (f": {outcome.message}" if outcome.message else "")
             )
     done, failed, skipped = (result.count(s) for s in Status)
-    verdict = "Apply complete" if failed == 0 and skipped == 0 else "Apply finished"
+    if result.interrupted:
+        verdict = "Apply interrupted"
+    elif failed == 0 and skipped == 0:
+        verdict = "Apply complete"
+    else:
+        verdict = "Apply finished"
     lines.append(f"{verdict}: {done} done, {failed} failed, {skipped} skipped.")
     return "\n".join(lines)

@@ -22,8 +22,9 @@ from typing import Any
 
 from reconciler.config.model import Config, Policy
 from reconciler.kinds import availability, event_type, member, webhook
-from reconciler.live import Reader, discover
+from reconciler.live import discover
 from reconciler.model import Live, OrgContext
+from reconciler.protocols import Reader
 
 Progress = Callable[[str], None]
 

@@ -10,6 +10,7 @@ and `America/New_York` are the same zone. The PATCH always sends the complete ru
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from reconciler.config.model import Config
 from reconciler.kinds import timezones
 from reconciler.kinds.base import DiffEnv
 from reconciler.kinds.event_type import key_of
+from reconciler.kinds.wire import Fields
 from reconciler.model import Desired, Live, Request
 from reconciler.plan import Action, Change, FieldChange
 
@@ -56,26 +58,62 @@ def from_schedules(
     key: str, uri: str, schedules: Sequence[Mapping[str, Any]], today: dt.date
 ) -> Live:
     """The event type's schedule from GET /event_type_availability_schedules."""
-    rule = _pick(schedules)
+    rule = _pick(schedules, uri)
     per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
     dates: dict[str, list[tuple[int, int]]] = {}
-    for item in rule.get("rules") or []:
-        spans = [(minutes(i["from"]), minutes(i["to"])) for i in item.get("intervals") or []]
-        if item.get("type") == "wday" and item.get("wday") in per_day:
-            per_day[item["wday"]].extend(spans)
-        elif item.get("type") == "date" and isinstance(item.get("date"), str):
-            dates.setdefault(_iso_date(item["date"]), []).extend(spans)
-    spec = {"timezone": rule.get("timezone") or "", "rules": canonical_rules(per_day, dates, today)}
-    return Live(NAME, key, spec, uri=uri, meta={"user": rule.get("user")})
+    timezone, user = "", None
+    if rule is not None:
+        timezone = rule.text("timezone", null=True) or ""
+        user = rule.optional_uri("user")
+        for item in rule.children("rules", "rule", null=True):
+            spans = [_span(interval) for interval in item.children("intervals", "interval")]
+            kind = item.choice("type", ("wday", "date"))
+            if kind == "wday":
+                per_day[item.choice("wday", API_WEEKDAY_ORDER)].extend(spans)
+            else:
+                dates.setdefault(_date(item), []).extend(spans)
+    spec = {"timezone": timezone, "rules": canonical_rules(per_day, dates, today)}
+    return Live(NAME, key, spec, uri=uri, meta={"user": user})
 
 
-def _pick(schedules: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+def _pick(schedules: Sequence[Mapping[str, Any]], uri: str) -> Fields | None:
     """The host schedule (one-on-one event types have exactly one)."""
-    for schedule in schedules:
-        rule = schedule.get("availability_rule")
+    for index, schedule in enumerate(schedules, 1):
+        label = f"availability #{index} of event type ({uri})"
+        rule = Fields(schedule, label, label=label).data.get("availability_rule")
         if isinstance(rule, Mapping):
-            return rule
-    return {}
+            return Fields(rule, "availability_rule", label=f"availability_rule of {label}")
+        if rule is not None:
+            raise Fields(schedule, label, label=label).fail(
+                "availability_rule", rule, "an object or null"
+            )
+    return None
+
+
+_CLOCK = re.compile(r"([01]?[0-9]|2[0-4]):([0-5][0-9])")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _span(interval: Fields) -> tuple[int, int]:
+    start, end = (_clock(interval, name) for name in ("from", "to"))
+    return start, end
+
+
+def _clock(interval: Fields, name: str) -> int:
+    text = interval.text(name) or ""
+    if not _CLOCK.fullmatch(text) or minutes(text) > 24 * 60:
+        raise interval.fail(name, text, 'a time "hh:mm"')
+    return minutes(text)
+
+
+def _date(rule: Fields) -> str:
+    text = rule.text("date") or ""
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        return _iso_date(text)
+    except ValueError:
+        raise rule.fail("date", text, 'a date "YYYY-MM-DD"') from None
 
 
 def canonical_rules(

@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.config.model import EVENT_TYPE_FIELDS, Config
 from reconciler.kinds.base import DiffEnv, describe_fields
+from reconciler.kinds.wire import Fields
 from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
 from reconciler.plan import Action, Change, FieldChange
 
@@ -77,44 +78,58 @@ def normalize_locations(locations: Iterable[Mapping[str, Any]] | None) -> list[d
 
 def from_listing(items: list[dict[str, Any]], ctx: OrgContext) -> list[Live]:
     """Event types as managed here: one-off (adhoc) and deleted ones are not."""
-    return [
-        from_api(item, ctx)
-        for item in items
-        if not item.get("deleted_at") and item.get("type") != "AdhocEventType"
-    ]
+    live = []
+    for item in items:
+        fields = Fields(item, "event type")
+        deleted = fields.text("deleted_at", null=True, missing=True)
+        if not deleted and fields.text("type", null=True, missing=True) != "AdhocEventType":
+            live.append(from_api(item, ctx))
+    return live
 
 
 def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
-    profile = item.get("profile") or {}
-    owner_uri = profile.get("owner") or ""
+    fields = Fields(item, "event type")
+    uri = fields.uri("uri")
+    profile = fields.optional_child("profile", "profile")
+    owner_uri = profile.uri("owner") if profile is not None else ""
     owner = ctx.emails.get(owner_uri) or owner_uri or "(no owner)"
-    duration = item.get("duration")
-    name = str(item.get("name") or "")
+    duration = fields.number("duration", null=True)
+    name = fields.text("name", null=True) or ""
     spec: dict[str, Any] = {
         "owner": owner,
         "name": name,
-        "duration": int(duration) if isinstance(duration, int | float) else duration,
-        "duration_options": sorted(item.get("duration_options") or []),
-        "active": bool(item.get("active")),
-        "color": str(item.get("color") or "").lower(),
-        "description": (item.get("description_plain") or "").strip(),
-        "locale": item.get("locale"),
-        "locations": normalize_locations(item.get("locations")),
+        "duration": int(duration) if duration is not None else None,
+        "duration_options": sorted(fields.numbers("duration_options")),
+        "active": fields.flag("active"),
+        "color": (fields.text("color", null=True, missing=True) or "").lower(),
+        "description": (fields.text("description_plain", null=True, missing=True) or "").strip(),
+        "locale": fields.text("locale", null=True, missing=True),
+        "locations": normalize_locations(_locations(fields)),
     }
     return Live(
         NAME,
         key_of(owner, name),
         spec,
-        uri=item["uri"],
+        uri=uri,
         meta={
-            "kind": item.get("kind"),
-            "pooling_type": item.get("pooling_type"),
-            "slug": item.get("slug"),
-            "scheduling_url": item.get("scheduling_url"),
+            "kind": fields.text("kind", null=True, missing=True),
+            "pooling_type": fields.text("pooling_type", null=True, missing=True),
+            "slug": fields.text("slug", null=True, missing=True),
+            "scheduling_url": fields.text("scheduling_url", null=True, missing=True),
             "owner_uri": owner_uri,
-            "updated_at": item.get("updated_at"),
+            "updated_at": fields.text("updated_at", null=True, missing=True),
         },
     )
+
+
+def _locations(fields: Fields) -> list[dict[str, Any]]:
+    """`locations`: a list of objects whose known keys hold strings (or null)."""
+    locations = []
+    for location in fields.children("locations", "location", null=True):
+        for key in LOCATION_KEYS:
+            location.text(key, null=True, missing=True)
+        locations.append(dict(location.data))
+    return locations
 
 
 def align(desired: Desired, live: Live) -> Mapping[str, Any]:

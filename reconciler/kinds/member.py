@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler.config.model import Config
 from reconciler.kinds.base import DiffEnv
+from reconciler.kinds.wire import Fields
 from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
 from reconciler.plan import Action, Change, FieldChange
 
@@ -35,46 +36,53 @@ def from_memberships(memberships: list[dict[str, Any]], ctx: OrgContext) -> list
     """Active members; also fills the context's email <-> user URI index and the owner."""
     live = []
     for membership in memberships:
-        user = membership["user"]
-        ctx.add_user(user["email"], user["uri"])
-        if membership["role"] == "owner":
-            ctx.owner_email = email_key(user["email"])
-        live.append(from_membership(membership))
+        member = from_membership(membership)
+        ctx.add_user(member.key, member.meta["user"])
+        if member.spec["role"] == "owner":
+            ctx.owner_email = member.key
+        live.append(member)
     return live
 
 
 def from_invitations(invitations: list[dict[str, Any]]) -> list[Live]:
-    return [from_invitation(i) for i in invitations if i.get("status") == "pending"]
+    pending = []
+    for item in invitations:
+        fields = Fields(item, "organization invitation")
+        if fields.required_text("status") == "pending":
+            pending.append(from_invitation(item))
+    return pending
 
 
 def from_membership(membership: Mapping[str, Any]) -> Live:
-    user = membership["user"]
-    email = email_key(user["email"])
+    fields = Fields(membership, "organization membership")
+    user = fields.child("user", "user")
+    email = email_key(user.required_text("email"))
     return Live(
         NAME,
         email,
-        {"email": email, "role": membership["role"]},
-        uri=membership["uri"],
+        {"email": email, "role": fields.required_text("role")},
+        uri=fields.uri("uri"),
         meta={
             "status": "active",
-            "user": user["uri"],
-            "name": user.get("name"),
-            "updated_at": membership.get("updated_at"),
+            "user": user.uri("uri"),
+            "name": user.text("name", null=True, missing=True),
+            "updated_at": fields.text("updated_at", null=True, missing=True),
         },
     )
 
 
 def from_invitation(invitation: Mapping[str, Any]) -> Live:
-    email = email_key(invitation["email"])
+    fields = Fields(invitation, "organization invitation")
+    email = email_key(fields.required_text("email"))
     return Live(
         NAME,
         email,
         {"email": email},
-        uri=invitation["uri"],
+        uri=fields.uri("uri"),
         meta={
             "status": "pending",
-            "last_sent_at": invitation.get("last_sent_at"),
-            "updated_at": invitation.get("updated_at"),
+            "last_sent_at": fields.text("last_sent_at", null=True, missing=True),
+            "updated_at": fields.text("updated_at", null=True, missing=True),
         },
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from reconciler.config.model import Config
 from reconciler.kinds.base import DiffEnv
+from reconciler.kinds.wire import Fields
 from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
 from reconciler.plan import Action, Change, FieldChange, placeholder
 
@@ -73,28 +74,33 @@ def scopes_to_read(config: Config, ctx: OrgContext) -> list[dict[str, str]]:
     return queries
 
 
+SCOPES = ("organization", "user", "group")
+
+
 def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
-    scope = item.get("scope") or ""
-    spec: dict[str, Any] = {"url": item.get("callback_url") or "", "scope": scope}
+    fields = Fields(item, "webhook subscription")
+    uri = fields.uri("uri")
+    scope = fields.choice("scope", SCOPES)
+    spec: dict[str, Any] = {"url": fields.required_text("callback_url"), "scope": scope}
     owner = None
     if scope == "user":
-        user = item.get("user") or ""
+        user = fields.uri("user")
         owner = spec["user"] = ctx.emails.get(user, user)
     elif scope == "group":
-        group = item.get("group") or ""
+        group = fields.uri("group")
         owner = spec["group"] = ctx.group_names.get(group, group)
-    spec["events"] = sorted(set(item.get("events") or []))
+    spec["events"] = sorted(set(fields.texts("events")))
     return Live(
         NAME,
         key_of(scope, owner, spec["url"]),
         spec,
-        uri=item["uri"],
+        uri=uri,
         meta={
-            "state": item.get("state"),
-            "retry_started_at": item.get("retry_started_at"),
-            "creator": item.get("creator"),
-            "created_at": item.get("created_at"),
-            "updated_at": item.get("updated_at"),
+            "state": fields.text("state", null=True, missing=True),
+            "retry_started_at": fields.text("retry_started_at", null=True, missing=True),
+            "creator": fields.text("creator", null=True, missing=True),
+            "created_at": fields.text("created_at", null=True, missing=True),
+            "updated_at": fields.text("updated_at", null=True, missing=True),
         },
     )
 

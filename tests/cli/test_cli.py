@@ -146,7 +146,9 @@ def test_apply_reports_failures_and_exits_1(run: Run, sandbox: Sandbox, config_d
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-2:] == [
         "  failed: member quinn@acme.example: POST /organizations/HCM6XP36DO3X2XMK/invitations "
-        "answered 500: Calendly may or may not have applied it",
+        "failed 4 times, each checked afterwards: it was not applied (last: POST "
+        "/organizations/HCM6XP36DO3X2XMK/invitations answered 500: Calendly may or may not have "
+        "applied it)",
         "Apply finished: 0 done, 1 failed, 0 skipped.",
     ]
 

@@ -27,7 +27,8 @@ def test_a_failed_create_skips_its_availability_only(harness: Harness) -> None:
         ("event_type", "alice@acme.example/Intro Call"): (Status.DONE, ""),
         ("event_type", "dana@acme.example/Pricing Review"): (
             Status.FAILED,
-            "POST /event_types answered 500: Calendly may or may not have applied it",
+            "POST /event_types failed 4 times, each checked afterwards: it was not applied "
+            "(last: POST /event_types answered 500: Calendly may or may not have applied it)",
         ),
         ("availability", "dana@acme.example/Pricing Review"): (
             Status.SKIPPED,
@@ -36,7 +37,8 @@ def test_a_failed_create_skips_its_availability_only(harness: Harness) -> None:
     }
     assert not result.ok
     assert len(plan.changes) == 3
-    # The lost create was looked up by owner and name before each re-send: never re-sent blindly.
+    # The lost create was looked up by owner and name before each re-send (never re-sent
+    # blindly), and once more after the last attempt, so that the report says what happened.
     dana = harness.sandbox.user_uri("dana@acme.example")
     creates = [
         (r.method, r.path, dict(r.query))
@@ -45,5 +47,5 @@ def test_a_failed_create_skips_its_availability_only(harness: Harness) -> None:
     ]
     lookup = ("GET", "/event_types", {"user": dana, "count": "100"})
     post = ("POST", "/event_types", {})
-    assert creates == [post, lookup, post, lookup, post, lookup, post]
+    assert creates == [post, lookup, post, lookup, post, lookup, post, lookup]
     assert [w[0] for w in writes].count("PATCH") == 1
