@@ -9,6 +9,7 @@ starts nothing new, and reports the rest as skipped.
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -98,43 +99,68 @@ class _Runner:
         self.lock = threading.Lock()
 
     def run(self) -> ApplyResult:
-        pending = list(self.plan.changes)
+        """Run every change once its dependencies are done, at most `slots` at a time.
+
+        Dependencies are counted once up front, so scheduling costs O(changes + edges), not a
+        rescan of everything pending after each completion.
+        """
+        changes = self.plan.changes
+        order = {c.id: i for i, c in enumerate(changes)}
+        by_id = {c.id: c for c in changes}
+        waiting = {c.id: {d for d in c.depends_on() if d in order} for c in changes}
+        dependents: dict[str, list[str]] = {}
+        for change_id, deps in waiting.items():
+            for dep in deps:
+                dependents.setdefault(dep, []).append(change_id)
+        ready = [(order[i], i) for i, deps in waiting.items() if not deps]
+        heapq.heapify(ready)
         running: dict[Future[Outcome], Change] = {}
         slots = max(self.client.max_concurrency, 1)
         with ThreadPoolExecutor(max_workers=slots) as pool:
-            while pending or running:
+            while ready or running:
                 # Only as many as there are free workers: a change handed to the pool is in
                 # flight, and a stop must leave everything else unstarted.
-                for change in self._ready(pending, running)[: slots - len(running)]:
-                    pending.remove(change)
+                while ready and len(running) < slots and not self.stop.is_set():
+                    change = by_id[heapq.heappop(ready)[1]]
                     self.on_event("start", change, "")
                     running[pool.submit(self._execute, change)] = change
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    self._finish(future.result())
+                for future in sorted(finished, key=lambda f: order[running[f].id]):
                     del running[future]
-        for change in pending:  # only left when stopped
+                    outcome = future.result()
+                    self._settle(outcome, dependents, by_id)
+                    if outcome.status != Status.DONE:
+                        continue
+                    for change_id in dependents.get(outcome.change.id, ()):
+                        waiting[change_id].discard(outcome.change.id)
+                        if not waiting[change_id] and change_id not in self.status:
+                            heapq.heappush(ready, (order[change_id], change_id))
+        interrupted = [c for c in changes if c.id not in self.status]
+        for change in interrupted:  # only left when stopped
             self._finish(Outcome(change, Status.SKIPPED, INTERRUPTED))
-        order = {c.id: i for i, c in enumerate(self.plan.changes)}
         outcomes = sorted(self.status.values(), key=lambda o: order[o.change.id])
-        return ApplyResult(outcomes, self.warnings, interrupted=bool(pending))
+        return ApplyResult(outcomes, self.warnings, interrupted=bool(interrupted))
 
-    def _ready(self, pending: list[Change], running: Mapping[Any, Change]) -> list[Change]:
-        if self.stop.is_set():
-            return []
-        ready = []
-        for change in list(pending):
-            deps = [d for d in change.depends_on() if d in self.ids]
-            blocked = [d for d in deps if d in self.status and self.status[d].status != Status.DONE]
-            if blocked:
-                pending.remove(change)
-                reason = f"depends on {blocked[0]}, which {self.status[blocked[0]].status}"
-                self._finish(Outcome(change, Status.SKIPPED, reason))
-            elif all(d in self.status for d in deps):
-                ready.append(change)
-        return ready
+    def _settle(
+        self, outcome: Outcome, dependents: Mapping[str, list[str]], by_id: Mapping[str, Change]
+    ) -> None:
+        """Record an outcome; if it is not done, skip everything that depends on it."""
+        self._finish(outcome)
+        if outcome.status == Status.DONE:
+            return
+        stack = [outcome]
+        while stack:
+            cause = stack.pop()
+            verb = "failed" if cause.status == Status.FAILED else "was skipped"
+            for change_id in dependents.get(cause.change.id, ()):
+                if change_id in self.status:
+                    continue
+                reason = f"depends on {cause.change.id}, which {verb}"
+                skip = Outcome(by_id[change_id], Status.SKIPPED, reason)
+                self._finish(skip)
+                stack.append(skip)
 
     def _finish(self, outcome: Outcome) -> None:
         self.status[outcome.change.id] = outcome
