@@ -20,6 +20,7 @@ Behaviour from the spec and NOTES.md §3.3 / §6:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -303,14 +304,16 @@ def list_event_types(ctx: Ctx) -> Reply:
         )
     ]
 
+    values: dict[str, Callable[[EventType], object]] = {
+        "name": lambda et: (et.name.casefold(), et.name),
+        "position": lambda et: et.position,
+        "created_at": lambda et: et.created_at,
+        "updated_at": lambda et: et.updated_at,
+    }
+    fields = [(values[f], desc) for f, desc in order]
+
     def key(et: EventType) -> tuple[object, ...]:
-        values = {
-            "name": (et.name.casefold(), et.name),
-            "position": et.position,
-            "created_at": et.created_at,
-            "updated_at": et.updated_at,
-        }
-        return sort_key([(values[f], desc) for f, desc in order], et.id)
+        return sort_key([(value(et), desc) for value, desc in fields], et.id)
 
     page, pagination = paginate(rows, key, ctx.list_query(), ctx.page_tokens)
     return Reply(
