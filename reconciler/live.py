@@ -9,6 +9,7 @@ run back to back (page tokens go stale).
 from __future__ import annotations
 
 import datetime as dt
+import queue
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -86,7 +87,9 @@ def read_live(
             else None
         )
         event_types = (
-            listing("/event_types", {"organization": org}) if "event_type" in needs else None
+            _Stream(pool, reader, "/event_types", {"organization": org})
+            if "event_type" in needs
+            else None
         )
         groups = (
             listing("/groups", {"organization": org})
@@ -109,12 +112,10 @@ def read_live(
             for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
         ]
         if event_types is not None:
-            with answer_of("GET /event_types"):
-                objects["event_type"] = event_type.from_listing(event_types.result(), ctx)
-            note(f"read {len(objects['event_type'])} event types")
-            objects["availability"] = _read_availability(
-                pool, reader, config, objects["event_type"], today
+            objects["event_type"], objects["availability"] = _read_event_types(
+                pool, reader, config, event_types, ctx, today
             )
+            note(f"read {len(objects['event_type'])} event types")
         for hook_listing in hooks:
             with answer_of(f"GET {webhook.PATH}"):
                 objects["webhook"].extend(
@@ -140,14 +141,70 @@ def _needs(config: Config) -> set[str]:
     return needs
 
 
-def _read_availability(
+class _Stream:
+    """A listing drained back to back by a worker; its items are handed over as they arrive."""
+
+    def __init__(
+        self, pool: ThreadPoolExecutor, reader: Reader, path: str, params: Mapping[str, Any]
+    ) -> None:
+        self._items: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._drained = pool.submit(self._drain, reader, path, params)
+
+    def _drain(self, reader: Reader, path: str, params: Mapping[str, Any]) -> None:
+        try:
+            for item in reader.iter_collection(path, params):
+                self._items.put(item)
+        finally:
+            self._items.put(None)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        while (item := self._items.get()) is not None:
+            yield item
+        self._drained.result()  # raises the listing's error, if it failed
+
+
+def _read_event_types(
     pool: ThreadPoolExecutor,
     reader: Reader,
     config: Config,
-    live_event_types: list[Live],
+    stream: _Stream,
+    ctx: OrgContext,
     today: dt.date,
-) -> list[Live]:
-    """One GET per live event type that a declared availability will be compared with."""
+) -> tuple[list[Live], list[Live]]:
+    """The event types, and one availability GET per live event type that a declared
+    availability will be compared with.
+
+    Each availability GET is sent as soon as its event type is listed, not after the whole
+    listing, so the reads overlap the listing's remaining pages. Which event type a declaration
+    means is decided as before, once the listing is complete (its uuid pin, else the only one
+    with its key); a read is wasted only when a second event type with the same key turns up
+    later (an ambiguity, which the diff reports as a problem).
+    """
+    declared = [d for d in config.event_types if d.availability is not None]
+    pinned = {uri_id(d.uuid) for d in declared if d.uuid}
+    keys = {key_of(d.owner, d.name) for d in declared if not d.uuid}
+    live_event_types: list[Live] = []
+    seen: set[str] = set()  # keys listed so far
+    reads: dict[str, Future[list[dict[str, Any]]]] = {}  # live URI -> its availability GET
+    for item in stream:
+        with answer_of("GET /event_types"):
+            listed = event_type.from_listing([item], ctx)
+        for live in listed:
+            live_event_types.append(live)
+            first_of_key = live.key in keys and live.key not in seen
+            seen.add(live.key)
+            if (first_of_key or uri_id(live.uri) in pinned) and live.uri not in reads:
+                params = {"event_type": live.uri}
+                reads[live.uri] = pool.submit(reader.get_collection, availability.PATH, params)
+    schedules = []
+    for key, uri in _availability_targets(config, live_event_types):
+        with answer_of(f"GET {availability.PATH}"):
+            schedules.append(availability.from_schedules(key, uri, reads[uri].result(), today))
+    return live_event_types, schedules
+
+
+def _availability_targets(config: Config, live_event_types: list[Live]) -> list[tuple[str, str]]:
+    """(key, URI) of the live event type each declared availability is compared with."""
     by_id = {uri_id(live.uri): live for live in live_event_types}
     by_key: dict[str, list[Live]] = {}
     for live in live_event_types:
@@ -163,12 +220,4 @@ def _read_availability(
             candidates = [pinned] if pinned else []
         if len(candidates) == 1:  # ambiguity and absence are reported by the diff
             targets.append((key, candidates[0].uri))
-    futures = [
-        (key, uri, pool.submit(reader.get_collection, availability.PATH, {"event_type": uri}))
-        for key, uri in targets
-    ]
-    schedules = []
-    for key, uri, future in futures:
-        with answer_of(f"GET {availability.PATH}"):
-            schedules.append(availability.from_schedules(key, uri, future.result(), today))
-    return schedules
+    return targets
