@@ -42,6 +42,7 @@ from reconciler.client.secret import Secret, redact
 log = logging.getLogger("reconciler.http")
 
 PAGE_SIZE = 100  # the API's maximum `count`: fewest calls per listing
+PAGE_TOKEN_MAX = 1024  # longer is not a page token: it would not even fit in a URL
 Params = Mapping[str, str | int | bool | None]
 
 # Sending never started: safe to retry any method.
@@ -129,6 +130,7 @@ class CalendlyClient:
         Page tokens go stale, so a listing is drained back to back (NOTES.md 2.3).
         """
         query: dict[str, str | int | bool | None] = {**(params or {}), "count": PAGE_SIZE}
+        seen: set[str] = set()
         while True:
             body = self.get(path, query)
             yield from _collection(body, path)
@@ -138,6 +140,15 @@ class CalendlyClient:
                 return
             if not isinstance(token, str):
                 raise MalformedResponse(f"GET {path} answered a non-string next_page_token")
+            if len(token) > PAGE_TOKEN_MAX or not token.isprintable():
+                raise MalformedResponse(
+                    f"GET {path} answered an unusable next_page_token: {quote_body(token)!r}"
+                )
+            if token in seen:  # a server that keeps naming the same page: never loop forever
+                raise MalformedResponse(
+                    f"GET {path} answered the same next_page_token twice: {token!r}"
+                )
+            seen.add(token)
             query["page_token"] = token
 
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -259,7 +270,7 @@ class CalendlyClient:
             return None
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
             quoted = self._redact(quote_body(response.text))
             raise MalformedResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not JSON: "
@@ -269,7 +280,7 @@ class CalendlyClient:
     def _error(self, method: str, path: str, response: httpx.Response) -> ApiError:
         try:
             body: object = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
             body = response.text
         error = error_for(method=method, path=path, status=response.status_code, body=body)
         error.args = (self._redact(str(error)),)
@@ -341,7 +352,7 @@ def _query_value(value: str | int | bool) -> str:
 def _title(response: httpx.Response) -> str:
     try:
         body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
         return ""
     title = body.get("title") if isinstance(body, dict) else None
     return title if isinstance(title, str) else ""

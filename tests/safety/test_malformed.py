@@ -3,10 +3,10 @@
 A proxy transport (httpx.MockTransport in front of the sandbox) answers every request as the
 sandbox does, except the first GET of one endpoint, whose answer is replaced or mutated:
 random JSON, wrong types, missing fields, nulls, NaN and infinities, HTML error pages,
-truncated JSON, bytes that are not UTF-8, huge strings, wrong envelopes (deep nesting, huge
-and endlessly repeated page tokens are xfail cases below: they need a client/api.py fix). The
-endpoints are the ones `plan` reads: /users/me, /organization_memberships, the invitations,
-/event_types, /event_type_availability_schedules, /webhook_subscriptions and /groups.
+truncated JSON, bytes that are not UTF-8, huge strings, wrong envelopes, deep nesting, huge and
+endlessly repeated page tokens. The endpoints are the ones `plan` reads: /users/me,
+/organization_memberships, the invitations, /event_types, /event_type_availability_schedules,
+/webhook_subscriptions and /groups.
 
 - plan (read_live + diff, with a read-WRITE client so that nothing but the code stops a
   write): a plan that renders as text, JSON and markdown, or a ReconcilerError with a short
@@ -605,20 +605,19 @@ def test_a_malformed_answer_in_apply_is_one_error_line_and_no_write(
     assert {r.method for r in sandbox.requests} == {"GET"}
 
 
-# ---- what the client must turn into MalformedResponse too (client/api.py, see report) -------
-
-CLIENT_FIX = "needs the client/api.py fix: RecursionError / InvalidURL / repeated page token"
+# ---- what the client itself turns into MalformedResponse (client/api.py) ----------------------
 
 
-@pytest.mark.xfail(strict=True, reason=CLIENT_FIX, raises=RecursionError)
 @pytest.mark.parametrize("body", [b"[" * 50_000, b'{"collection": [' + b"[" * 50_000])
 def test_deeply_nested_json_is_an_error(body: bytes, shared: Sandbox, config: Config) -> None:
     result = plan_with(Proxy(shared, Mutation("groups", "body", raw=body)), config)
     assert isinstance(result, MalformedResponse)
-    assert str(result).startswith("GET /groups answered 200 with a body that is not JSON: '[[[[")
+    quoted = body.decode()[:30]
+    assert str(result).startswith(
+        f"GET /groups answered 200 with a body that is not JSON: '{quoted}"
+    )
 
 
-@pytest.mark.xfail(strict=True, reason=CLIENT_FIX, raises=httpx.InvalidURL)
 def test_a_huge_page_token_is_an_error(shared: Sandbox, config: Config) -> None:
     mutation = _set("groups", ("pagination", "next_page_token"), "x" * 200_000)
     result = plan_with(Proxy(shared, mutation), config)
@@ -639,7 +638,6 @@ class Looping(Proxy):
         return httpx.Response(200, json=body)
 
 
-@pytest.mark.xfail(strict=True, reason=CLIENT_FIX, raises=RuntimeError)
 def test_a_page_token_that_repeats_is_an_error(shared: Sandbox, config: Config) -> None:
     result = plan_with(Looping(shared), config)
     assert isinstance(result, MalformedResponse)
