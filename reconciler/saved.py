@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,20 +112,27 @@ def _unseal(
 
 
 def stale(plan: Plan, reader: Reader, *, today: dt.date) -> list[str]:
-    """The changes whose live object moved since the plan: re-reads only what will be written."""
+    """The changes whose live object moved since the plan: re-reads only what will be written.
+
+    The re-reads are independent, so they run at the client's concurrency; results are
+    reported in plan order.
+    """
     ctx = OrgContext(plan.organization or "", "")
-    found = []
-    for change in plan.changes:
-        if not change.uri or not change.fingerprint:
-            continue  # a create: there was nothing to compare with
-        try:
-            now = _reread(reader, change, ctx, today)
-        except NotFound:
-            found.append(f"{change.kind} {change.key}: deleted in Calendly since the plan")
-            continue
-        if fingerprint(now) != change.fingerprint:
-            found.append(f"{change.kind} {change.key}: changed in Calendly since the plan")
-    return found
+    # A create has no fingerprint: there was nothing to compare with.
+    checked = [c for c in plan.changes if c.uri and c.fingerprint]
+    with ThreadPoolExecutor(max_workers=max(reader.max_concurrency, 1)) as pool:
+        moved = list(pool.map(lambda c: _moved(reader, c, ctx, today), checked))
+    return [reason for reason in moved if reason]
+
+
+def _moved(reader: Reader, change: Change, ctx: OrgContext, today: dt.date) -> str | None:
+    try:
+        now = _reread(reader, change, ctx, today)
+    except NotFound:
+        return f"{change.kind} {change.key}: deleted in Calendly since the plan"
+    if fingerprint(now) != change.fingerprint:
+        return f"{change.kind} {change.key}: changed in Calendly since the plan"
+    return None
 
 
 def _reread(reader: Reader, change: Change, ctx: OrgContext, today: dt.date) -> Live:
