@@ -61,7 +61,7 @@ from urllib.parse import urlencode
 import httpx
 
 from reconciler import __version__
-from reconciler.client.errors import ClientError, quote_body
+from reconciler.client.errors import ClientError, json_object, quote_body
 from reconciler.client.secret import Secret, redact
 
 log = logging.getLogger("reconciler.auth")
@@ -556,7 +556,7 @@ def _token_endpoint(
             f"cannot reach the Calendly auth server to {purpose}: {url}: {reason}"
         ) from None
     log.debug("POST %s (%s) -> %d", url, purpose, response.status_code)
-    body = _json_object(response)
+    body = json_object(response)
     if response.is_success and body is not None:
         return body
     raise _refusal(response, body, url, purpose, masks)
@@ -604,14 +604,6 @@ def send(request: httpx.Request, transport: httpx.BaseTransport | None) -> httpx
     finally:
         response.close()
     return response
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _parse(text: str, where: str) -> TokenSet:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from reconciler.errors import ReconcilerError
 
 #: Bodies quoted in messages are cut to this many characters (an HTML error page can be huge).
@@ -163,6 +165,15 @@ def error_for(*, method: str, path: str, status: int, body: object) -> ApiError:
         details=details,
         required_scopes=required_scopes,
     )
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The response's body when it is a JSON object; None for anything else (HTML, garbage)."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def quote_body(body: str) -> str:

@@ -20,7 +20,6 @@ that is not ACTIVE fails at once, with one message carrying the authorization li
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Mapping
@@ -31,7 +30,7 @@ import httpx
 
 from reconciler import __version__
 from reconciler.client.auth import AuthError, Clock, CurrentSecret, send
-from reconciler.client.errors import quote_body
+from reconciler.client.errors import json_object, quote_body
 from reconciler.client.secret import Secret, redact
 
 DEFAULT_CONNECTION_NAME = "calendly"
@@ -107,7 +106,7 @@ class ScalekitSession:
             "client_secret": self.settings.client_secret.reveal(),
         }
         response = self._send(httpx.Request("POST", self._url("/oauth/token"), data=form))
-        body = _json_object(response)
+        body = json_object(response)
         token = (body or {}).get("access_token")
         if response.status_code in (400, 401, 403):
             raise self._error(
@@ -142,7 +141,7 @@ class ScalekitSession:
                 "could not check the Scalekit connected account",
             )
         else:
-            account = (_json_object(response) or {}).get("connected_account")
+            account = (json_object(response) or {}).get("connected_account")
             raw = account.get("status") if isinstance(account, dict) else None
             if not isinstance(raw, str):
                 raise ScalekitError(
@@ -161,7 +160,7 @@ class ScalekitSession:
     def authorization_link(self) -> str:
         body = {"connector": self.settings.connection_name, "identifier": self.settings.identifier}
         response = self._control("POST", "/api/v1/connected_accounts/magic_link", body=body)
-        link = (_json_object(response) or {}).get("link")
+        link = (json_object(response) or {}).get("link")
         if not response.is_success or not isinstance(link, str) or not link:
             raise self._error(
                 response,
@@ -269,17 +268,9 @@ def _discard(response: httpx.Response) -> None:
         response.close()
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    return body if isinstance(body, dict) else None
-
-
 def _said(response: httpx.Response) -> str:
     """What an error body says: its message fields when JSON, else a short quote (HTML...)."""
-    body = _json_object(response)
+    body = json_object(response)
     if body is not None:
         parts = [
             str(body[key])

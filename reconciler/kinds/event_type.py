@@ -112,12 +112,9 @@ def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
         spec,
         uri=uri,
         meta={
-            "kind": fields.text("kind", null=True, missing=True),
-            "pooling_type": fields.text("pooling_type", null=True, missing=True),
-            "slug": fields.text("slug", null=True, missing=True),
-            "scheduling_url": fields.text("scheduling_url", null=True, missing=True),
+            **fields.optional_texts("kind", "pooling_type", "slug", "scheduling_url"),
             "owner_uri": owner_uri,
-            "updated_at": fields.text("updated_at", null=True, missing=True),
+            **fields.optional_texts("updated_at"),
         },
     )
 

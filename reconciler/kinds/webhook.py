@@ -95,13 +95,9 @@ def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
         key_of(scope, owner, spec["url"]),
         spec,
         uri=uri,
-        meta={
-            "state": fields.text("state", null=True, missing=True),
-            "retry_started_at": fields.text("retry_started_at", null=True, missing=True),
-            "creator": fields.text("creator", null=True, missing=True),
-            "created_at": fields.text("created_at", null=True, missing=True),
-            "updated_at": fields.text("updated_at", null=True, missing=True),
-        },
+        meta=fields.optional_texts(
+            "state", "retry_started_at", "creator", "created_at", "updated_at"
+        ),
     )
 
 

@@ -121,6 +121,10 @@ class Fields:
             raise self.fail(key, value, "a string" + (" or null" if null else ""))
         return value
 
+    def optional_texts(self, *keys: str) -> dict[str, str | None]:
+        """Read-only facts kept for reports: each a string, null or absent."""
+        return {key: self.text(key, null=True, missing=True) for key in keys}
+
     def required_text(self, key: str) -> str:
         """A string that identifies something: present and not empty."""
         value = self.data.get(key, _MISSING)
