@@ -17,8 +17,9 @@ from typing import Any
 
 from reconciler.client.errors import MalformedResponse
 from reconciler.config.model import Config
+from reconciler.diff import match
 from reconciler.errors import ReconcilerError
-from reconciler.kinds import availability, event_type, member, webhook
+from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
 from reconciler.kinds.event_type import key_of
 from reconciler.kinds.wire import Fields, MalformedObject, describe
 from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
@@ -197,27 +198,31 @@ def _read_event_types(
                 params = {"event_type": live.uri}
                 reads[live.uri] = pool.submit(reader.get_collection, availability.PATH, params)
     schedules = []
-    for key, uri in _availability_targets(config, live_event_types):
+    for key, uri in _availability_targets(config, live_event_types, ctx, today):
         with answer_of(f"GET {availability.PATH}"):
-            schedules.append(availability.from_schedules(key, uri, reads[uri].result(), today))
+            # Usually read while the listing streamed in; else (a pin elsewhere changed which
+            # object a key means) read now.
+            read = reads.get(uri) or pool.submit(
+                reader.get_collection, availability.PATH, {"event_type": uri}
+            )
+            schedules.append(availability.from_schedules(key, uri, read.result(), today))
     return live_event_types, schedules
 
 
-def _availability_targets(config: Config, live_event_types: list[Live]) -> list[tuple[str, str]]:
-    """(key, URI) of the live event type each declared availability is compared with."""
-    by_id = {uri_id(live.uri): live for live in live_event_types}
-    by_key: dict[str, list[Live]] = {}
-    for live in live_event_types:
-        by_key.setdefault(live.key, []).append(live)
-    targets = []
-    for declared in config.event_types:
-        if declared.availability is None:
-            continue
-        key = key_of(declared.owner, declared.name)
-        candidates = by_key.get(key, [])
-        if declared.uuid:
-            pinned = by_id.get(uri_id(declared.uuid))
-            candidates = [pinned] if pinned else []
-        if len(candidates) == 1:  # ambiguity and absence are reported by the diff
-            targets.append((key, candidates[0].uri))
-    return targets
+def _availability_targets(
+    config: Config, live_event_types: list[Live], ctx: OrgContext, today: dt.date
+) -> list[tuple[str, str]]:
+    """(key, URI) of the live event type each declared availability is compared with.
+
+    Decided by the diff's own matching (a `uuid:` pin, else the key), so that the schedules
+    read are exactly the ones the diff compares; ambiguity and absence are the diff's to report.
+    """
+    env = DiffEnv(ctx=ctx, policy=config.policy, today=today)
+    desired = event_type.desired(config, env)
+    declared = {
+        want.key
+        for want, entry in zip(desired, config.event_types, strict=True)
+        if entry.availability is not None
+    }
+    pairs, _missing, _leftovers = match(desired, live_event_types, env)
+    return [(want.key, have.uri) for want, have in pairs if want.key in declared]

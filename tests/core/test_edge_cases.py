@@ -117,3 +117,31 @@ def test_a_pin_that_matches_nothing(harness: Harness) -> None:
         "cannot plan (1 problem):\n  event_type alice@acme.example/Intro Call: uuid "
         "NOSUCHUUID0000 (config/config.yaml:4:5) is not in the organization"
     )
+
+
+def test_availability_is_read_for_the_object_the_diff_pairs(harness: Harness) -> None:
+    """One declaration pins the first "Intro Call" (renaming it); an unpinned "Intro Call" is then
+    the other one: its schedule must be read and compared, not patched blind."""
+    with httpx.Client(base_url=API, transport=harness.sandbox.transport()) as http:
+        made = http.post(
+            "/event_types",
+            json={"owner": harness.sandbox.user_uri("alice@acme.example"), "name": "Intro Call"},
+            headers={"Authorization": f"Bearer {harness.sandbox.token('demo')}"},
+        )
+    assert made.status_code == 201
+    first = harness.event_type_id("alice@acme.example", "Intro Call")
+    config = harness.config(f"""
+    members: [{{email: alice@acme.example}}]
+    event_types:
+      - {{name: Welcome Call, owner: alice@acme.example, uuid: {first}}}
+      - name: Intro Call
+        owner: alice@acme.example
+        availability:
+          timezone: America/New_York
+          rules: [{{wday: [monday, tuesday, wednesday, thursday, friday],
+                    intervals: ["09:00-17:00"]}}]
+    """)
+    plan = harness.plan(config)
+    assert [(c.kind, c.key) for c in plan.changes] == [
+        ("event_type", "alice@acme.example/Welcome Call")
+    ]  # the new Intro Call already has Alice's default hours: nothing to patch
