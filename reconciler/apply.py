@@ -247,10 +247,6 @@ class _Runner:
                         f"{request.display()} failed {attempt + 1} times, each checked "
                         f"afterwards: it was not applied (last: {exc})"
                     ) from None
-            except NotFound:
-                if request.method == "DELETE" and attempt > 0:
-                    return None  # the lost DELETE had gone through
-                raise
         raise AssertionError("unreachable")
 
     def _adopt(self, request: Request) -> dict[str, Any] | None:
