@@ -76,11 +76,6 @@ class Kind(Protocol):
     def delete(self, live: Live, env: DiffEnv) -> bool: ...
 
 
-def managed_view(live: Live, desired: Desired) -> dict[str, Any]:
-    """The live spec restricted to the fields the config declares (the rest is unmanaged)."""
-    return {k: live.spec[k] for k in desired.spec if k in live.spec}
-
-
 def describe_fields(fields: Sequence[FieldChange]) -> str:
     return ", ".join(f"{f.path} {_short(f.old)} → {_short(f.new)}" for f in fields)
 

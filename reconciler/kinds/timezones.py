@@ -21,10 +21,6 @@ def same_zone(a: str, b: str) -> bool:
     return digest_a is not None and digest_a == digest_b
 
 
-def is_valid(name: str) -> bool:
-    return _digest(name) is not None
-
-
 @functools.cache
 def _digest(name: str) -> str | None:
     data = _tzif(name)

@@ -154,9 +154,5 @@ def add_activity(
     )
 
 
-def path_id(ctx: Ctx, name: str = "uuid") -> str:
-    return ctx.params[name]
-
-
 def missing(parameter: str) -> ApiError:
     return invalid_param(parameter, "is missing")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +144,6 @@ class Faults:
         data["codes"] = list(self.codes)
         data["methods"] = sorted(self.methods)
         return data
-
-    def with_seed(self, seed: int) -> Faults:
-        return replace(self, seed=seed)
 
 
 def _codes(value: Any) -> tuple[int, ...]:

@@ -37,10 +37,6 @@ class Route:
     def operation(self) -> str:
         return f"{self.method} {self.template}"
 
-    @property
-    def is_write(self) -> bool:
-        return self.method != "GET"
-
 
 def _route(method: str, template: str, handler: Handler) -> Route:
     regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))

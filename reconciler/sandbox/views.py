@@ -205,11 +205,6 @@ class Views:
             "updated_at": iso(group.updated_at),
         }
 
-    def relationship_owner_uri(self, rel: GroupRelationship) -> str:
-        if rel.owner_type == "OrganizationMembership":
-            return self.uri("organization_memberships", rel.owner_id)
-        return self.invitation_uri(rel.owner_id)
-
     def group_relationship(self, rel: GroupRelationship) -> Json:
         owner: Json
         if rel.owner_type == "OrganizationMembership":
