@@ -37,6 +37,7 @@ from reconciler.cli.planning import (
 from reconciler.cli.progress import Progress
 from reconciler.client import CalendlyClient
 from reconciler.errors import UsageError
+from reconciler.existing import Existing
 from reconciler.live import discover_organization
 from reconciler.plan import Plan
 from reconciler.render import render
@@ -146,7 +147,8 @@ def _apply_saved(
                 f"{file} was made for {plan.organization}, but the token acts on {organization}"
             )
         status(f"Checking the {count(len(plan.changes), 'change')} of {file} against Calendly…")
-        moved = saved.stale(plan, client, today=env_of(ctx).today())
+        existing = Existing(client, organization)
+        moved = saved.stale(plan, client, today=env_of(ctx).today(), existing=existing)
         if moved and replan:
             status("The saved plan is stale: planning again from " + ", ".join(loaded.config_paths))
             client.http.close()
@@ -164,7 +166,7 @@ def _apply_saved(
             )
         _show(plan, color)
         preflight(plan, client.granted_scopes)
-        result = _run(plan, client)
+        result = _run(plan, client, existing)
     finally:
         client.http.close()
     click.echo(report(result))
@@ -176,10 +178,10 @@ def _show(plan: Plan, color: bool | None) -> None:
     click.echo(render(plan, "text", color=colored), nl=False, color=colored)
 
 
-def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
+def _run(plan: Plan, client: CalendlyClient, existing: Existing | None = None) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
-        return apply(plan, client, on_event=progress, stop=stop)
+        return apply(plan, client, on_event=progress, stop=stop, existing=existing)
 
 
 def _confirm(ctx: click.Context, plan: Plan) -> None:
@@ -236,10 +238,11 @@ def report(result: ApplyResult) -> str:
                 f"  {outcome.status}: {change.kind} {change.key}"
                 + (f": {outcome.message}" if outcome.message else "")
             )
+    lines.extend(f"  duplicate: {line}" for line in result.duplicates)
     done, failed, skipped = (result.count(s) for s in Status)
     if result.interrupted:
         verdict = "Apply interrupted"
-    elif failed == 0 and skipped == 0:
+    elif failed == 0 and skipped == 0 and not result.duplicates:
         verdict = "Apply complete"
     else:
         verdict = "Apply finished"

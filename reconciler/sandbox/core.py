@@ -79,6 +79,15 @@ _FAULT_BODIES: dict[int, Json] = {
 }
 
 
+def _omit_profiles(body: Any) -> None:
+    """The `omit_profile` fault: event types answered without `profile` (NOTES.md 3.1)."""
+    items = body.get("collection") if isinstance(body, dict) else None
+    resource = body.get("resource") if isinstance(body, dict) else None
+    for item in [*(items if isinstance(items, list) else []), resource]:
+        if isinstance(item, dict):
+            item.pop("profile", None)
+
+
 class Sandbox:
     """An emulated Calendly organization.
 
@@ -265,6 +274,10 @@ class Sandbox:
             entry["fault"] = str(decision.status)
             return self._finish(entry, self._fault_response(decision.status, rate), False)
         headers_out = rate.headers()
+        if decision.redirect:  # a misrouted proxy or load balancer: nothing is applied
+            entry["fault"] = str(decision.redirect)
+            moved = {**headers_out, "Location": f"https://calendly.com{path}"}
+            return self._finish(entry, json_response(decision.redirect, {}, moved), False)
         if found is None:
             return self._finish(entry, json_response(404, not_found().body(), headers_out), False)
         route, params = found
@@ -292,6 +305,8 @@ class Sandbox:
         except Exception:
             log.exception("sandbox handler failed: %s %s", method, path)
             reply = Reply(500, _FAULT_BODIES[500])
+        if self._injector.faults.omit_profile and path.startswith("/event_types"):
+            _omit_profiles(reply.body)
         applied = ctx.changed and 200 <= reply.status < 300
         if applied:
             self._persist()
