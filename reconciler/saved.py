@@ -17,16 +17,18 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from reconciler import verify
 from reconciler.client.errors import NotFound
 from reconciler.client.secret import Secret
+from reconciler.config.model import Config
 from reconciler.diff import fingerprint
 from reconciler.errors import ReconcilerError
 from reconciler.existing import Existing, differences
-from reconciler.kinds import availability, event_type, member, webhook
-from reconciler.model import Live, OrgContext, Request
+from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
+from reconciler.model import Live, LiveState, OrgContext, Request
 from reconciler.plan import FORMAT_VERSION, Action, Change, Plan, change_from_dict
 from reconciler.protocols import Reader
 
@@ -122,6 +124,28 @@ def _unseal(
             f"{key}: ${{{env}}} holds a different {name} than when the plan was made; plan again"
         )
     return secret
+
+
+def verified(plan: Plan, live: LiveState, config: Config, *, file: str, today: dt.date) -> Plan:
+    """The plan with every request rebuilt from its change and the live organization
+    (verify.py), and `protect` as the config says it now; refused whole if any change is not
+    what it claims to be."""
+    env = DiffEnv(ctx=live.context, policy=config.policy, today=today)
+    hooks = {d.key: d for d in webhook.desired(config, env)}
+    protected = {
+        (d.kind, d.key) for d in [*event_type.desired(config, env), *hooks.values()] if d.protect
+    }
+    changes, refused = verify.rebuild(plan.changes, live, hooks)
+    if refused:
+        raise SavedPlanError(
+            f"{file} is refused: {len(refused)} of its changes are not what they claim to be, "
+            "so nothing was changed:\n"
+            + "\n".join(f"  {r}" for r in refused)
+            + "\nReview a new plan (`plan --out`)."
+        )
+    return plan.with_changes(
+        replace(c, protect=c.protect or (c.kind, c.key) in protected) for c in changes
+    )
 
 
 def stale(
