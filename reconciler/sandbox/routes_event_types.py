@@ -25,6 +25,7 @@ from reconciler.sandbox.context import Ctx, Reply, visible_event_type
 from reconciler.sandbox.errors import Collector, detail, invalid, not_found
 from reconciler.sandbox.event_type_fields import (
     DEFAULT_COLOR,
+    DEFAULT_INCREMENT,
     DEFAULT_QUESTION,
     new_availability,
     writable_fields,
@@ -95,6 +96,9 @@ def _new_event_type(ctx: Ctx, owner: User, fields: Json) -> EventType:
         availability=new_availability(ctx.store, owner),
         created_at=ctx.now,
         updated_at=ctx.now,
+        start_time_increment=fields.get("start_time_increment", DEFAULT_INCREMENT),
+        before_buffer=fields.get("before_buffer", 0),
+        after_buffer=fields.get("after_buffer", 0),
     )
 
 

@@ -71,6 +71,9 @@ def test_created_event_type_defaults(sb: Sandbox, api: Api, clock: FakeClock) ->
         "secret": False,
         "slug": "coffee-chat",
         "type": "StandardEventType",
+        "start_time_increment": 30,  # CHANGES-2026.md: defaults 30, 0, 0
+        "before_buffer": 0,
+        "after_buffer": 0,
     }
 
 
