@@ -130,7 +130,7 @@ def test_exactly_the_printed_scopes_are_enough_for_plan_and_apply(
         )
         assert result.exit_code == 0, result.output
     assert {r.status for r in sandbox.requests if r.status is not None and r.status >= 400} == set()
-    assert len(writes(sandbox)) == 7
+    assert len(writes(sandbox)) == 8  # 7 changes + `active: true` again after the create
 
 
 @pytest.mark.parametrize("dropped", PLAN_SCOPES)

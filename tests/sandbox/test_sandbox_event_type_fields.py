@@ -129,3 +129,20 @@ def test_fixture_sets_them_and_refuses_bad_ones() -> None:
     with pytest.raises(FixtureError) as info:
         Sandbox(data)
     assert str(info.value) == f"event_types[0].before_buffer: {BUFFER_MESSAGE}"
+
+
+@pytest.mark.parametrize("active", [True, False, None])
+def test_new_event_types_arrive_inactive_whatever_the_body_says(
+    sb: Sandbox, api: Api, active: bool | None
+) -> None:
+    # NOTES.md §7.7 (observed live): the client's follow-up PATCH is what makes it active.
+    client = api(sb, "owner")
+    body: dict[str, Any] = {"owner": sb.user_uri("owner@tiny.example"), "name": "Fresh"}
+    if active is not None:
+        body["active"] = active
+    created = client.post("/event_types", json=body).json()["resource"]
+    assert created["active"] is False
+    assert client.get(path_of(created["uri"])).json()["resource"]["active"] is False
+    patched = client.patch(path_of(created["uri"]), json={"active": True}).json()["resource"]
+    assert patched["active"] is True
+    assert client.get(path_of(created["uri"])).json()["resource"]["active"] is True
