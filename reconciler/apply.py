@@ -254,7 +254,11 @@ class _Runner:
         with self.lock:
             self.produced[change.id] = uri
             self._note_event_type(change, request)
-        return Outcome(change, Status.DONE, ADOPTED)
+        try:
+            note = self._follow_up(request, found)
+        except ClientError as exc:
+            return Outcome(change, Status.FAILED, f"{ADOPTED}, then {exc}")
+        return Outcome(change, Status.DONE, "; ".join(n for n in (ADOPTED, note) if n))
 
     def _note_event_type(self, change: Change, request: Request) -> None:
         """Remember an event type this apply made exist, to look for racing copies after."""
