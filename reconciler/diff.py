@@ -26,8 +26,10 @@ from reconciler.plan import Change, FieldChange, Plan
 Path = tuple[str, ...]
 
 
-def diff(config: Config, live: LiveState, *, today: dt.date) -> Plan:
-    env = DiffEnv(ctx=live.context, policy=config.policy, today=today)
+def diff(config: Config, live: LiveState, *, today: dt.date, dedupe: bool = False) -> Plan:
+    """`dedupe`: an event type declared once but live several times (two applies raced) keeps
+    its oldest copy; the others are deactivated and renamed (event_type.dedupe)."""
+    env = DiffEnv(ctx=live.context, policy=config.policy, today=today, dedupe=dedupe)
     desired = {name: kind.desired(config, env) for name, kind in KINDS.items()}
     unmanaged: dict[str, list[str]] = {}
     by_uri: dict[tuple[str, str], Live] = {}
@@ -87,6 +89,12 @@ def match(
                 continue
         else:
             candidates = [c for c in by_key.get(want.key, []) if uri_id(c.uri) not in pinned]
+            if len(candidates) > 1 and want.kind == event_type_kind.NAME:
+                kept = event_type_kind.duplicates(want, candidates, env)
+                taken.update(uri_id(c.uri) for c in candidates)
+                if kept is not None:
+                    pairs.append((want, kept))
+                continue
             if len(candidates) > 1:
                 ids = ", ".join(sorted(uri_id(c.uri) for c in candidates))
                 env.problems.append(

@@ -22,6 +22,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
 from reconciler.kinds.event_type import key_of
 from reconciler.kinds.wire import Fields, MalformedObject, describe
+from reconciler.lock import is_lock
 from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
 from reconciler.plan import KIND_ORDER
 from reconciler.protocols import Reader
@@ -120,7 +121,9 @@ def read_live(
         for hook_listing in hooks:
             with answer_of(f"GET {webhook.PATH}"):
                 objects["webhook"].extend(
-                    webhook.from_api(item, ctx) for item in hook_listing.result()
+                    webhook.from_api(item, ctx)
+                    for item in hook_listing.result()
+                    if not is_lock(item)  # an apply's lock (lock.py) is never managed
                 )
     return LiveState(
         context=ctx,

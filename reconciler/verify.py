@@ -145,7 +145,13 @@ def _event_type_update(change: Change, *_: Any) -> tuple[Request, ...]:
 
 
 def _event_type_delete(change: Change, *_: Any) -> tuple[Request, ...]:
-    return (Request("PATCH", _path(change, "event_type"), body={"active": False}),)
+    path = _path(change, "event_type")
+    if not change.after:
+        return (Request("PATCH", path, body={"active": False}),)
+    name = event_type.duplicate_name(str(change.before.get("name")), change.uri or "")
+    if dict(change.after) != {"active": False, "name": name}:
+        raise Refused("a removal that writes more than deactivating a duplicate")
+    return (Request("PATCH", path, body={"active": False, "name": name}),)
 
 
 def _availability_update(

@@ -81,7 +81,7 @@ def golden(request: pytest.FixtureRequest) -> Callable[[Any, str], None]:
 
 
 @pytest.fixture
-def run(sandbox: Sandbox) -> Callable[..., Any]:
+def run(sandbox: Sandbox, clock: FakeClock) -> Callable[..., Any]:
     """Run the CLI in-process against the sandbox: `run("plan", "dir", token="demo")`."""
     import datetime as dt
 
@@ -103,6 +103,7 @@ def run(sandbox: Sandbox) -> Callable[..., Any]:
             transport=sandbox.transport(),
             today=lambda: dt.date(2026, 11, 22),
             interactive=lambda: interactive,
+            clock=clock,  # the sandbox's: the apply lock's age is read against it
         )
         return CliRunner().invoke(cli, list(args), env=environ, obj=obj, input=input)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 NOW = 1_795_348_800.0  # 2026-11-22T12:00:00Z
 
 
@@ -22,3 +24,34 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+LOCK_URL = "https://calendly-reconciler.invalid/lock/"
+
+
+def without_lock(entries: list[Any]) -> list[Any]:
+    """A request log without the apply lock (reconciler/lock.py) of each apply in it.
+
+    An apply takes the lock with its first write (POST of a subscription at LOCK_URL) and
+    releases it with its last (DELETE of that subscription), after every change has ended.
+    """
+    runs: list[list[Any]] = [[]]
+    taken = [False]
+    for entry in entries:
+        body = entry.body if isinstance(entry.body, dict) else {}
+        if entry.method == "POST" and str(body.get("url", "")).startswith(LOCK_URL):
+            runs.append([])
+            taken.append(entry.status == 201)
+            continue
+        runs[-1].append(entry)
+    out: list[Any] = []
+    for run, held in zip(runs, taken, strict=True):
+        releases = [
+            i
+            for i, e in enumerate(run)
+            if e.method == "DELETE" and e.path.startswith("/webhook_subscriptions/")
+        ]
+        if held and releases:
+            del run[releases[-1]]
+        out.extend(run)
+    return out

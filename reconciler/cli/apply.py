@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -28,6 +28,7 @@ from reconciler.cli.options import (
 from reconciler.cli.planning import (
     Planned,
     count,
+    dedupe_option,
     estimate,
     make_plan,
     mass_delete_option,
@@ -42,10 +43,11 @@ from reconciler.config.problems import ConfigError
 from reconciler.errors import UsageError
 from reconciler.existing import Existing
 from reconciler.live import discover_organization, read_live
+from reconciler.lock import STALE_AFTER, Lock, acquire
 from reconciler.plan import Plan
 from reconciler.render import render
 from reconciler.safety import check
-from reconciler.scopes import preflight
+from reconciler.scopes import expand, preflight
 
 
 @click.command("apply")
@@ -56,8 +58,23 @@ from reconciler.scopes import preflight
     is_flag=True,
     help="With a saved plan that is stale: plan again from its config and apply that instead.",
 )
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long for another apply of the organization to finish (its lock).",
+)
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help=f"Remove another apply's lock once it is older than "
+    f"{int(STALE_AFTER.total_seconds() // 60)} min (a killed apply left it).",
+)
 @target_option
 @mass_delete_option
+@dedupe_option
 @insecure_option
 @color_option
 @connection_options
@@ -68,8 +85,11 @@ def apply_command(
     paths: tuple[Path, ...],
     auto_approve: bool,
     replan: bool,
+    lock_timeout: float,
+    break_lock: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    dedupe: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -89,25 +109,33 @@ def apply_command(
       calendly-reconciler apply config/ --auto-approve      # in CI
       calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
+    take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
     if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
         return _apply_saved(
             ctx,
             paths[0],
             opts,
+            take,
             replan=replan,
             auto_approve=auto_approve,
             allow_mass_delete=allow_mass_delete,
             color=color,
         )
-    planned = make_plan(ctx, paths, opts, read_only=False, targets=targets)
+    planned = make_plan(ctx, paths, opts, read_only=False, targets=targets, dedupe=dedupe)
     return _apply_planned(
-        ctx, planned, auto_approve=auto_approve, allow_mass_delete=allow_mass_delete, color=color
+        ctx,
+        planned,
+        take,
+        auto_approve=auto_approve,
+        allow_mass_delete=allow_mass_delete,
+        color=color,
     )
 
 
 def _apply_planned(
     ctx: click.Context,
     planned: Planned,
+    take: Locker,
     *,
     auto_approve: bool,
     allow_mass_delete: bool,
@@ -127,7 +155,13 @@ def _apply_planned(
             status(note)
         if not auto_approve:
             _confirm(ctx, plan)
-        result = _run(plan, planned.client)
+        # Taken just before the first write: a second apply that planned meanwhile finds
+        # every object this one creates (existing.py) once it gets the lock.
+        held = take(planned.client, planned.live.context.organization)
+        try:
+            result = _run(plan, planned.client)
+        finally:
+            _release(held)
     finally:
         planned.client.http.close()
     click.echo(report(result))
@@ -138,6 +172,7 @@ def _apply_saved(
     ctx: click.Context,
     file: Path,
     opts: dict[str, Any],
+    take: Locker,
     *,
     replan: bool,
     auto_approve: bool,
@@ -172,23 +207,69 @@ def _apply_saved(
             paths = tuple(Path(p) for p in loaded.config_paths)
             replanned = make_plan(ctx, paths, opts, read_only=False)
             return _apply_planned(
-                ctx, replanned, auto_approve=auto_approve, allow_mass_delete=False, color=color
+                ctx,
+                replanned,
+                take,
+                auto_approve=auto_approve,
+                allow_mass_delete=False,
+                color=color,
             )
-        if moved:
-            raise saved.SavedPlanError(
-                f"{file} is stale: {len(moved)} of the objects it writes changed since it was "
-                "made:\n"
-                + "\n".join(f"  {m}" for m in moved)
-                + f"\nReview a new plan, or run `apply {file} --replan`."
-            )
+        _refuse_stale(file, moved)
         check(plan, live, config, allow_mass_delete=allow_mass_delete)
         _show(plan, color)
         preflight(plan, client.granted_scopes)
-        result = _run(plan, client, existing)
+        held = take(client, organization)
+        try:
+            if held.waited:  # another apply ran meanwhile: look again, under the lock
+                existing = Existing(client, organization)
+                _refuse_stale(file, saved.stale(plan, client, today=today, existing=existing))
+            result = _run(plan, client, existing)
+        finally:
+            _release(held)
     finally:
         client.http.close()
     click.echo(report(result))
     return exit_code(result)
+
+
+def _release(held: Lock) -> None:
+    warning = held.release()
+    if warning:
+        status(f"Warning: {warning}")
+
+
+def _refuse_stale(file: Path, moved: list[str]) -> None:
+    if moved:
+        raise saved.SavedPlanError(
+            f"{file} is stale: {len(moved)} of the objects it writes changed since it was "
+            "made:\n"
+            + "\n".join(f"  {m}" for m in moved)
+            + f"\nReview a new plan, or run `apply {file} --replan`."
+        )
+
+
+Locker = Callable[[CalendlyClient, str], Lock]
+
+
+def _locker(ctx: click.Context, *, timeout: float, break_stale: bool) -> Locker:
+    """How apply takes the organization's lock (lock.py) just before its first write."""
+    env = env_of(ctx)
+
+    def take(client: CalendlyClient, organization: str) -> Lock:
+        held = acquire(
+            client,
+            organization,
+            timeout=timeout,
+            break_stale=break_stale,
+            clock=env.clock,
+            sleep=env.sleep,
+            granted=expand(client.granted_scopes) if client.granted_scopes is not None else None,
+        )
+        if held.warning:
+            status(f"Warning: {held.warning}")
+        return held
+
+    return take
 
 
 def _config_of(file: Path, loaded: saved.SavedPlan, opts: dict[str, Any]) -> Config:

@@ -34,6 +34,7 @@ class CliEnv:
     interactive: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
     clock: Callable[[], float] = time.time  # wall clock, for token expiry
     open_url: Callable[[str], object] = webbrowser.open  # `login --open`: the browser
+    sleep: Callable[[float], None] = time.sleep  # apply waiting for another apply's lock
 
 
 def env_of(ctx: click.Context) -> CliEnv:

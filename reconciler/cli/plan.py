@@ -18,6 +18,7 @@ from reconciler.cli.options import (
     use_color,
 )
 from reconciler.cli.planning import (
+    dedupe_option,
     estimate,
     make_plan,
     mass_delete_option,
@@ -62,6 +63,7 @@ from reconciler.render import RENDERERS, render
 )
 @target_option
 @mass_delete_option
+@dedupe_option
 @insecure_option
 @color_option
 @connection_options
@@ -77,6 +79,7 @@ def plan_command(
     show_unmanaged: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    dedupe: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -93,7 +96,7 @@ def plan_command(
       calendly-reconciler plan config/ --base origin/main --format markdown   # in a PR
       calendly-reconciler plan config/ --target 'event_type:alice@acme.example/*'
     """
-    planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base)
+    planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base, dedupe=dedupe)
     try:
         if show_unmanaged:
             planned.plan = with_all_unmanaged(planned, today=env_of(ctx).today())

@@ -52,6 +52,7 @@ def make_plan(
     read_only: bool,
     targets: Sequence[str] = (),
     base: str | None = None,
+    dedupe: bool = False,
 ) -> Planned:
     """Load, read live (GETs only), diff; then split by `base` and cut to `targets`.
 
@@ -67,7 +68,7 @@ def make_plan(
         live = read_live(client, config, today=today)
         counts = ", ".join(count(len(v), NOUNS[k]) for k, v in live.objects.items())
         status(f"Read {counts} ({count(sum(client.stats.requests.values()), 'API call')}).")
-        plan = diff(config, live, today=today)
+        plan = diff(config, live, today=today, dedupe=dedupe)
         if base is not None:
             plan = _against_base(plan, live, client, paths, base, insecure=insecure, today=today)
         plan = select(plan, chosen)
@@ -152,6 +153,15 @@ def target_option(func: F) -> F:
         metavar="KIND[:NAME-GLOB]",
         help="Only plan (and apply) changes of this kind whose key matches the glob, e.g. "
         "event_type:alice@acme.example/* (repeatable). Dependencies are included.",
+    )(func)
+
+
+def dedupe_option(func: F) -> F:
+    return click.option(
+        "--dedupe",
+        is_flag=True,
+        help="An event type declared once but live several times (two applies raced): keep the "
+        "oldest, deactivate and rename the others.",
     )(func)
 
 

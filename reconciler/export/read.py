@@ -23,6 +23,7 @@ from typing import Any
 from reconciler.config.model import Config, Policy
 from reconciler.kinds import availability, event_type, member, webhook
 from reconciler.live import discover
+from reconciler.lock import is_lock
 from reconciler.model import Live, OrgContext
 from reconciler.protocols import Reader
 
@@ -105,7 +106,12 @@ def read_org(
             live.uri: availability.from_schedules(live.key, live.uri, future.result(), today)
             for live, future in schedules
         }
-        hooks = [webhook.from_api(item, ctx) for f in hook_listings for item in f.result()]
+        hooks = [
+            webhook.from_api(item, ctx)
+            for f in hook_listings
+            for item in f.result()
+            if not is_lock(item)  # an apply's lock (lock.py) is not the org's config
+        ]
     except BaseException:
         # A failed read ends the export: queued reads are not worth sending.
         pool.shutdown(wait=True, cancel_futures=True)

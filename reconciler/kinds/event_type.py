@@ -219,3 +219,48 @@ def delete(live: Live, env: DiffEnv) -> bool:
         )
     )
     return True
+
+
+def duplicate_name(name: str, uri: str) -> str:
+    return f"{name} (duplicate {uri_id(uri)})"
+
+
+def duplicates(want: Desired, copies: list[Live], env: DiffEnv) -> Live | None:
+    """One declared event type, several live copies (two applies raced: Calendly has no unique
+    name). Without `--dedupe` the plan stops and explains; with it, the oldest copy is kept
+    and every other is deactivated and renamed, so that it no longer matches (the API cannot
+    delete event types; the rename frees the name, the slug and bookings stay)."""
+    ordered = sorted(copies, key=lambda c: (str(c.meta.get("created_at") or ""), c.uri))
+    kept, others = ordered[0], ordered[1:]
+    ids = ", ".join(uri_id(c.uri) for c in ordered)
+    if not env.dedupe:
+        env.problems.append(
+            f"event_type {want.key} ({want.source}): {len(copies)} live copies ({ids}), "
+            "usually two applies that ran at the same time; pass --dedupe to keep the oldest "
+            f"({uri_id(kept.uri)}) and deactivate and rename the others, or add `uuid:` to say "
+            "which one the config means"
+        )
+        return None
+    for copy in others:
+        if not is_solo(copy):
+            env.warnings.append(
+                f"event_type {want.key}: the duplicate {uri_id(copy.uri)} is a "
+                f"{copy.meta.get('kind')} event type, which the API cannot change; remove it "
+                "in Calendly"
+            )
+            continue
+        after = {"active": False, "name": duplicate_name(copy.spec["name"], copy.uri)}
+        env.changes.append(
+            Change(
+                NAME,
+                Action.DELETE,
+                f"{want.key} (duplicate {uri_id(copy.uri)})",
+                dict(copy.spec),
+                after,
+                reason=f"a duplicate of {uri_id(kept.uri)} (the oldest, kept): deactivate and "
+                "rename it so that it no longer matches",
+                uri=copy.uri,
+                requests=(Request("PATCH", f"/event_types/{uri_id(copy.uri)}", body=after),),
+            )
+        )
+    return kept

@@ -24,7 +24,7 @@ from reconciler.client.auth import (
 )
 from reconciler.client.secret import Secret
 from reconciler.sandbox import Sandbox, bundled_fixture_path, read_fixture
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, without_lock
 
 AUTH = "https://auth.calendly.com"
 REDIRECT = "http://127.0.0.1:8765/callback"
@@ -159,6 +159,6 @@ def writes(sandbox: Sandbox) -> list[str]:
     """The API writes the sandbox received (the auth server's calls are not API writes)."""
     return [
         f"{r.method} {r.path}"
-        for r in sandbox.requests
+        for r in without_lock(sandbox.requests)
         if r.method != "GET" and not r.path.startswith("/oauth/")
     ]

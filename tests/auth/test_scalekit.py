@@ -18,6 +18,7 @@ from tests.auth.fake_scalekit import (
     FakeScalekit,
     scalekit_env,
 )
+from tests.helpers import without_lock
 
 CONFIG = "examples/acme"
 LINK = f"{ENV_URL}/magicLink/calendly/{IDENTIFIER}"
@@ -73,7 +74,9 @@ def test_plan_and_apply_through_the_proxy(
         "POST /oauth/token",
         "GET /api/v1/connected_accounts/details",
     ]
-    created = next(r for r in sandbox.requests if r.operation == "POST /webhook_subscriptions")
+    created = next(
+        r for r in without_lock(sandbox.requests) if r.operation == "POST /webhook_subscriptions"
+    )
     assert created.body["signing_key"] == "(sensitive)"  # it went through, and is masked
     hooks = sandbox.state()["webhooks"]
     (new,) = [h for h in hooks if h["callback_url"].endswith("/calendly/bookings")]

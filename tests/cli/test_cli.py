@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from reconciler.sandbox import Sandbox
+from tests.helpers import without_lock
 
 Run = Callable[..., Any]
 
@@ -135,7 +136,7 @@ def test_apply_asks_and_only_yes_approves(run: Run, sandbox: Sandbox, config_dir
     assert approved.exit_code == 0, approved.output
     assert "Only 'yes' will be accepted to approve" in approved.stderr
     assert approved.stdout.endswith("Apply complete: 1 done, 0 failed, 0 skipped.\n")
-    assert [(r.method, r.body) for r in sandbox.requests if r.method != "GET"] == [
+    assert [(r.method, r.body) for r in without_lock(sandbox.requests) if r.method != "GET"] == [
         ("POST", {"email": "quinn@acme.example"})
     ]
 

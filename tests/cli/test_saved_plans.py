@@ -17,6 +17,7 @@ import pytest
 
 from reconciler.sandbox import Sandbox
 from tests.conftest import API
+from tests.helpers import without_lock
 
 Run = Callable[..., Any]
 KEY = "whsec-test-signing-key-42"
@@ -63,7 +64,7 @@ def test_a_saved_plan_applies_after_checking_everything_before_any_write(
     result = run("apply", str(planned))
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("Apply complete: 2 done, 0 failed, 0 skipped.\n")
-    calls = [(r.method, r.path) for r in sandbox.requests[mark:]]
+    calls = [(r.method, r.path) for r in without_lock(sandbox.requests[mark:])]
     event_type = next(p for _, p in calls if p.startswith("/event_types/"))
     hook = next(p for _, p in calls if p.startswith("/webhook_subscriptions/"))
     assert calls[0] == ("GET", "/users/me")

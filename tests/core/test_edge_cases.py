@@ -100,10 +100,12 @@ def test_two_live_event_types_with_one_name_are_not_guessed(harness: Harness) ->
     """)
     with pytest.raises(PlanError) as err:
         harness.plan(config)
-    ids = ", ".join(sorted([first, second]))
+    # Oldest first: the fixture's, then the one made above.
     assert err.value.problems == (
-        f"event_type alice@acme.example/Intro Call (config/config.yaml:4:5): 2 live objects "
-        f"match ({ids}); add `uuid:` to say which one the config means",
+        f"event_type alice@acme.example/Intro Call (config/config.yaml:4:5): 2 live copies "
+        f"({first}, {second}), usually two applies that ran at the same time; pass --dedupe to "
+        f"keep the oldest ({first}) and deactivate and rename the others, or add `uuid:` to "
+        "say which one the config means",
     )
 
 

@@ -32,6 +32,7 @@ from reconciler.client import api
 from reconciler.sandbox import Sandbox
 from tests.conftest import API
 from tests.harness import TODAY
+from tests.helpers import FakeClock
 
 KEYS = {"BOOKINGS_KEY": "whsec-Bk7Qz2Lm9Xv4Np1Rt6", "CRM_KEY": "whsec-Cr5Wy8Ja3Hd0Fs2Ku7"}
 BAD_TOKEN = "sbx-bad-Zq81Yx04WvTt"
@@ -60,8 +61,9 @@ policy:
 class Session:
     """Runs the CLI against the sandbox and keeps everything it printed or wrote."""
 
-    def __init__(self, sandbox: Sandbox, tmp_path: Path) -> None:
+    def __init__(self, sandbox: Sandbox, tmp_path: Path, clock: FakeClock) -> None:
         self.sandbox = sandbox
+        self.clock = clock
         self.tmp_path = tmp_path
         self.results: list[tuple[list[str], Result]] = []
         self.files: list[Path] = []
@@ -80,7 +82,12 @@ class Session:
             "NO_COLOR": "1",
             **KEYS,
         }
-        obj = CliEnv(transport=self.transport, today=lambda: TODAY, interactive=lambda: False)
+        obj = CliEnv(
+            transport=self.transport,
+            today=lambda: TODAY,
+            interactive=lambda: False,
+            clock=self.clock,  # the sandbox's: the apply lock's age is read against it
+        )
         result = CliRunner().invoke(cli, list(args), env=env, obj=obj)
         self.results.append((list(args), result))
         return result
@@ -105,11 +112,13 @@ class Session:
 
 
 @pytest.fixture
-def session(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+def session(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> Iterator[Session]:
     monkeypatch.chdir(tmp_path)
     # The CLI's client waits between retries on the wall clock: no waiting in tests.
     monkeypatch.setattr(api, "RetryPolicy", functools.partial(api.RetryPolicy, backoff=0.0))
-    yield Session(sandbox, tmp_path)
+    yield Session(sandbox, tmp_path, clock)
     logger = logging.getLogger("reconciler")  # --debug attached a handler to a closed stream
     for handler in [h for h in logger.handlers if type(h).__name__ == "_DebugHandler"]:
         logger.removeHandler(handler)
@@ -125,6 +134,8 @@ class Echo(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.method != "POST" or request.url.path != "/webhook_subscriptions":
+            return self.inner.handle_request(request)
+        if b"calendly-reconciler.invalid" in request.content:  # the apply lock (lock.py)
             return self.inner.handle_request(request)
         self.echoed += 1
         body = request.content.decode()
@@ -183,8 +194,9 @@ def test_no_secret_in_any_output_log_or_plan_file(
     assert "could not reach" in run("plan", changed, "--debug").stderr
     sandbox.set_faults("seed=3,commit_drop=1.0,methods=writes")
     dropped = run("apply", session.config(), "--auto-approve", "--debug")  # applied, then lost
-    assert dropped.stdout.endswith("Apply complete: 2 done, 0 failed, 0 skipped.\n")
-    assert sandbox.counters["faults"]["commit_drop"] == 4  # 2 DELETEs, 2 POSTs: each recovered
+    assert dropped.stdout.endswith("Apply complete: 2 done, 0 failed, 0 skipped.\n"), dropped.stderr
+    # 2 DELETEs, 2 POSTs: each recovered; and the apply lock's POST and DELETE (lock.py)
+    assert sandbox.counters["faults"]["commit_drop"] == 6
     sandbox.set_faults(None)
     echo = Echo(sandbox.transport())
     session.transport = echo
