@@ -64,6 +64,8 @@ class ApplyResult:
     warnings: list[str] = field(default_factory=list)
     #: A stop (Ctrl-C) left changes unstarted: they are skipped, "not started: ...".
     interrupted: bool = False
+    #: The stop was a SIGTERM (the CLI exits 143 rather than 130).
+    terminated: bool = False
     #: Event types that exist more than once after this apply (a concurrent apply raced it):
     #: one line each, naming the copies.
     duplicates: list[str] = field(default_factory=list)

@@ -7,8 +7,10 @@ keeps its traceback).
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 import click
@@ -17,7 +19,7 @@ from reconciler import __version__
 from reconciler.cli.apply import apply_command
 from reconciler.cli.auth import login_command, scopes_command
 from reconciler.cli.drift import drift_command
-from reconciler.cli.exitcodes import ExitCode
+from reconciler.cli.exitcodes import ExitCode, Terminated
 from reconciler.cli.export import export_command
 from reconciler.cli.plan import plan_command
 from reconciler.cli.validate import validate_command
@@ -42,6 +44,9 @@ class ReconcilerGroup(click.Group):
         except click.ClickException as exc:  # usage errors too: exit 1, never 2
             exc.show()
             return ExitCode.ERROR
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            return ExitCode.TERMINATED
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("Interrupted.", err=True)
             return ExitCode.INTERRUPTED
@@ -83,5 +88,12 @@ cli.add_command(login_command)
 cli.add_command(sandbox)
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def main() -> None:
+    # SIGTERM as Ctrl-C, from the start: a clean "Terminated." and 143, never a traceback
+    # (apply installs its own handlers while it runs: finish in-flight requests, report).
+    signal.signal(signal.SIGTERM, _terminate)
     cli()

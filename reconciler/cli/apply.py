@@ -15,7 +15,7 @@ import click
 
 from reconciler import saved
 from reconciler.apply import ApplyResult, Status, apply
-from reconciler.cli.exitcodes import ExitCode
+from reconciler.cli.exitcodes import ExitCode, Terminated
 from reconciler.cli.options import (
     color_option,
     connect,
@@ -295,7 +295,10 @@ def _show(plan: Plan, color: bool | None) -> None:
 def _run(plan: Plan, client: CalendlyClient, existing: Existing | None = None) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
-        return apply(plan, client, on_event=progress, stop=stop, existing=existing)
+        result = apply(plan, client, on_event=progress, stop=stop, existing=existing)
+    if result.interrupted and getattr(stop, "signum", signal.SIGINT) == signal.SIGTERM:
+        result.terminated = True
+    return result
 
 
 def _confirm(ctx: click.Context, plan: Plan) -> None:
@@ -315,31 +318,41 @@ def _confirm(ctx: click.Context, plan: Plan) -> None:
         raise UsageError("apply cancelled: nothing was changed")
 
 
+class _Stop(threading.Event):
+    """The stop of an apply, and the signal that asked for it."""
+
+    signum: int = signal.SIGINT
+
+
 @contextmanager
 def _stop_on_interrupt() -> Iterator[threading.Event]:
-    """The first Ctrl-C stops starting new changes; the second one aborts."""
-    stop = threading.Event()
+    """The first Ctrl-C (or SIGTERM, which CI cancellation and Kubernetes send) stops starting
+    new changes and lets the requests in flight finish; the second one aborts."""
+    stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():
-            raise KeyboardInterrupt
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        stop.signum = signum
         stop.set()
         status("\nStopping: waiting for the requests in flight (Ctrl-C again to abort)…")
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def exit_code(result: ApplyResult) -> int:
-    """130 when Ctrl-C left changes unstarted (as a second Ctrl-C does), else 0 or 1."""
+    """130 when Ctrl-C left changes unstarted (as a second Ctrl-C does), 143 for SIGTERM,
+    else 0 or 1."""
     if result.interrupted:
-        return ExitCode.INTERRUPTED
+        return ExitCode.TERMINATED if result.terminated else ExitCode.INTERRUPTED
     return ExitCode.OK if result.ok else ExitCode.ERROR
 
 
