@@ -45,6 +45,7 @@ from reconciler.existing import Existing
 from reconciler.live import discover_organization, read_live
 from reconciler.lock import STALE_AFTER, Lock, acquire
 from reconciler.plan import Plan
+from reconciler.probe import probe_write_scopes
 from reconciler.render import render
 from reconciler.safety import check
 from reconciler.scopes import expand, preflight
@@ -155,6 +156,8 @@ def _apply_planned(
             status(note)
         if not auto_approve:
             _confirm(ctx, plan)
+        if planned.client.granted_scopes is None:
+            probe_write_scopes(plan, planned.client)
         # Taken just before the first write: a second apply that planned meanwhile finds
         # every object this one creates (existing.py) once it gets the lock.
         held = take(planned.client, planned.live.context.organization)
@@ -218,6 +221,8 @@ def _apply_saved(
         check(plan, live, config, allow_mass_delete=allow_mass_delete)
         _show(plan, color)
         preflight(plan, client.granted_scopes)
+        if client.granted_scopes is None:
+            probe_write_scopes(plan, client)
         held = take(client, organization)
         try:
             if held.waited:  # another apply ran meanwhile: look again, under the lock

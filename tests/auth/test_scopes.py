@@ -17,7 +17,7 @@ from reconciler.plan import Action, Change, Plan
 from reconciler.sandbox import Sandbox, operation_scopes
 from reconciler.scopes import ENDPOINT_SCOPES, expand, minimal, preflight, required_scopes
 from tests.auth.conftest import APPLY_SCOPES, Invoke, login, oauth_fixture, writes
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, without_lock
 
 CONFIG = "examples/acme"
 
@@ -97,21 +97,24 @@ def test_the_apply_preflight_stops_before_any_write(
     assert {r.status for r in oauth_sandbox.requests} == {200}
 
 
-def test_a_403_during_apply_stays_one_clear_line(sandbox: Sandbox, invoke: Invoke) -> None:
-    """Scopes unknown (a personal access token): the API's 403 speaks, in one line."""
+def test_a_missing_write_scope_of_a_personal_token_stops_apply_before_any_write(
+    sandbox: Sandbox, invoke: Invoke
+) -> None:
+    """Scopes unknown (a personal access token): a probe that cannot change anything finds
+    the missing scope (reconciler/probe.py), in one clear error, before the first write."""
+    before = sandbox.state()
     result = invoke(
         ["apply", CONFIG, "--auto-approve"],
         transport=sandbox.transport(),
         env={"CALENDLY_TOKEN": sandbox.token("no-webhooks-write")},
     )
     assert result.exit_code == 1
-    failed = [line for line in result.stdout.splitlines() if line.startswith("  failed:")]
-    assert failed == [
-        "  failed: webhook organization https://hooks.acme.example/calendly/bookings: DELETE "
-        "/webhook_subscriptions/d9a7912f-4020-4ded-b4ec-fbb908b00b5f needs the scope "
-        "webhooks:write, which the token was not granted. Add it to the personal access token "
-        "(Calendly > Integrations > API & Webhooks) or re-authorize the OAuth app with it."
-    ]
+    assert "Error: the token lacks 1 scope that this apply needs" in result.stderr
+    assert "  webhooks:write: DELETE /webhook_subscriptions/{id}, POST /webhook_subscriptions" in (
+        result.stderr
+    )
+    assert writes(sandbox) == []  # the probes aside (tests/helpers.py)
+    assert sandbox.state() == before
 
 
 def test_exactly_the_printed_scopes_are_enough_for_plan_and_apply(
@@ -168,7 +171,7 @@ def test_the_config_calls_cover_every_call_of_a_real_run(sandbox: Sandbox, invok
     env = {"CALENDLY_TOKEN": sandbox.token("demo")}
     for args in (["plan", CONFIG], ["apply", CONFIG, "--auto-approve"]):
         assert invoke(args, transport=sandbox.transport(), env=env).exit_code == 0
-    made = {endpoint(r.method, r.path) for r in sandbox.requests}
+    made = {endpoint(r.method, r.path) for r in without_lock(sandbox.requests)}
     derived = config_calls(load_config([Path(CONFIG)]))
     assert made == {c.display() for c in derived.apply}
 

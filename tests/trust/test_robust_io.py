@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from reconciler.apply import Status, apply
@@ -16,6 +19,7 @@ from reconciler.config.problems import ConfigError
 from reconciler.sandbox import Sandbox
 from tests.conftest import ClientFactory
 from tests.harness import Harness
+from tests.helpers import PROBE_ID
 
 DEMO = """
 members: [{email: dana@acme.example}]
@@ -112,3 +116,33 @@ def test_the_sandbox_faults_for_these_situations_parse_and_round_trip() -> None:
     assert Faults.coerce(faults.to_json()) == faults
     with pytest.raises(FaultSpecError, match="redirect must be a 3xx status, got 200"):
         Faults.parse("redirect=200")
+
+
+def test_a_personal_token_without_a_write_scope_sends_no_write(
+    run: Any, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PAT scopes are unknown: probes that cannot change anything find the missing one."""
+    monkeypatch.chdir(tmp_path)
+    Path("c.yaml").write_text(
+        "members: [{email: ben@acme.example}]\n"
+        "event_types: [{name: Probe Call, owner: ben@acme.example, duration: 30}]\n"
+        "webhooks:\n"
+        "  - {url: 'https://hooks.acme.example/probe', scope: organization,\n"
+        "     events: [invitee.created]}\n"
+    )
+    before = sandbox.state()
+    mark = len(sandbox.requests)
+    result = run("apply", "c.yaml", "--auto-approve", token="no-webhooks-write")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-3:] == [
+        "Error: the token lacks 1 scope that this apply needs (a request that needs it and "
+        "cannot change anything was refused); nothing was changed:",
+        "  webhooks:write: POST /webhook_subscriptions",
+        "Add it to the personal access token (Calendly > Integrations > API & Webhooks).",
+    ]
+    probes = [(r.method, r.path, r.status) for r in sandbox.requests[mark:] if r.method != "GET"]
+    assert probes == [
+        ("PATCH", f"/event_types/{PROBE_ID}", 404),
+        ("DELETE", f"/webhook_subscriptions/{PROBE_ID}", 403),
+    ]
+    assert sandbox.state() == before
