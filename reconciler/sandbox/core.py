@@ -38,6 +38,7 @@ from reconciler.sandbox import (
     routes_groups,
     routes_one_off,
     routes_org,
+    routes_teams,
     routes_user_schedules,
     routes_webhooks,
 )
@@ -77,6 +78,7 @@ ROUTE_MODULES = (
     routes_user_schedules,
     routes_webhooks,
     routes_groups,
+    routes_teams,
     routes_admin,
 )
 

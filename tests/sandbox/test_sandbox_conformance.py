@@ -229,6 +229,10 @@ def test_every_operation_conforms(acme: Sandbox, api: Api, spec: Spec) -> None:
     }
     r.call("GET", "/group_relationships/{uuid}", path_of(relationships[0]["uri"]), 200)
 
+    teams = r.call("GET", "/teams", "/teams", 200, params={"organization": org})["collection"]
+    assert [t["name"] for t in teams] == ["Sales", "Customer Success"]
+    r.call("GET", "/teams/{team_uuid}", path_of(teams[0]["uri"]), 200)
+
     removed = by_email["owen@acme.example"]
     r.call("DELETE", "/organization_memberships/{uuid}", path_of(removed["uri"]), 204)
 
