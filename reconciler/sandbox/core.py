@@ -38,6 +38,7 @@ from reconciler.sandbox import (
     routes_groups,
     routes_one_off,
     routes_org,
+    routes_scheduled_events,
     routes_teams,
     routes_user_schedules,
     routes_webhooks,
@@ -79,6 +80,7 @@ ROUTE_MODULES = (
     routes_webhooks,
     routes_groups,
     routes_teams,
+    routes_scheduled_events,
     routes_admin,
 )
 
@@ -139,7 +141,7 @@ class Sandbox:
                 raise FixtureError(f"{self.state_path}: cannot load state: {exc}") from None
             tokens = load_tokens(data)
         else:
-            loaded = load_fixture(data, seed)
+            loaded = load_fixture(data, seed, to_micros(clock()))
             store, tokens = loaded.store, loaded.tokens
         self._store = store
         self._tokens: dict[str, Token] = {t.secret: t for t in tokens}
