@@ -46,9 +46,7 @@ def build_export(snapshot: Snapshot, *, config: Config | None = None) -> Export:
         declared_keys=declared_keys,
     )
     webhooks = webhook_entries(snapshot.webhooks, snapshot.context, members=declared)
-    schedules = schedule_entries(
-        snapshot.schedules, members=declared, declared_keys=schedule_keys
-    )
+    schedules = schedule_entries(snapshot.schedules, members=declared, declared_keys=schedule_keys)
     entries = sorted(
         [*members, *event_types, *schedules, *webhooks],
         key=lambda e: (SECTIONS.index(e.section), e.sort_key),

@@ -54,9 +54,7 @@ def _entry(live: Live, members: Set[str], *, taken: bool) -> Entry:
         )
         return Entry(SECTION, sort_key, data, owner=user, declared=False, notes=(note,))
     if not known_zone(str(spec["timezone"])):
-        note = (
-            f"Not declared: this machine's tz database has no time zone {spec['timezone']!r}."
-        )
+        note = f"Not declared: this machine's tz database has no time zone {spec['timezone']!r}."
         return Entry(SECTION, sort_key, data, owner=user, declared=False, notes=(note,))
     data, declared, notes = fit_schema(SECTION, data, IDENTITY)
     return Entry(SECTION, sort_key, data, owner=user, declared=declared, notes=tuple(notes))

@@ -164,7 +164,7 @@ def affected(live: Live) -> str:
         return ""
     if not keys:
         return "no event type uses this schedule"
-    return "applies to every event type that uses it: " + ", ".join(keys)
+    return "Calendly applies it to every event type that uses the schedule: " + ", ".join(keys)
 
 
 def delete(live: Live, env: DiffEnv) -> bool:
