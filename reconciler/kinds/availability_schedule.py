@@ -20,12 +20,12 @@ A change lists the event types that use the schedule (`meta["event_types"]`, rea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reconciler.config.model import Config
 from reconciler.kinds import availability
-from reconciler.kinds.base import DiffEnv, describe_fields
+from reconciler.kinds.base import DiffEnv
 from reconciler.kinds.wire import Fields
 from reconciler.model import Desired, Live, OrgContext, Request, email_key, uri_id
 from reconciler.plan import Action, Change, FieldChange, placeholder
@@ -132,7 +132,7 @@ def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: D
     if live.meta.get("user") != env.ctx.caller:
         env.warnings.append(
             f"{NAME} {desired.key}: {NOT_OTHERS}; change it in Calendly as "
-            f"{desired.spec['user']}, or apply with their own token: {describe_fields(writable)}"
+            f"{desired.spec['user']}, or apply with their own token: {_describe(writable)}"
         )
         return
     changed = {f.path.split(".", 1)[0] for f in writable}
@@ -155,6 +155,17 @@ def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: D
             requests=(Request("PATCH", f"{PATH}/{uri_id(live.uri)}", body=body),),
         )
     )
+
+
+def _describe(fields: Sequence[FieldChange]) -> str:
+    """Field changes for a warning: a day's intervals as `09:00-17:00` or `unavailable`."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(value) or "unavailable"
+        return "(none)" if value is None else str(value)
+
+    return "; ".join(f"{f.path} {shown(f.old)} → {shown(f.new)}" for f in fields)
 
 
 def affected(live: Live) -> str:

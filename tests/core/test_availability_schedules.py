@@ -206,7 +206,7 @@ def test_other_members_schedules_are_reported_not_written(harness: Harness) -> N
         "availability_schedule fatima@acme.example/Customer Calls: Calendly is not known to let "
         "a token change another member's schedule (treated as not allowed); change it in "
         "Calendly as fatima@acme.example, or apply with their own token: rules.thursday "
-        "['10:00-16:00'] → []",
+        "10:00-16:00 → unavailable",
         "availability_schedule fatima@acme.example/Evenings: cannot be created: Calendly "
         "creates availability schedules only for the token's own user (alice@acme.example); "
         "create it in Calendly as fatima@acme.example, or apply with fatima@acme.example's own "
