@@ -336,3 +336,70 @@ def test_scopes_cover_every_call_of_a_real_run(harness: Harness) -> None:
         "POST /user_availability_schedules": ["availability:write"],
         "PATCH /user_availability_schedules/{id}": ["availability:write"],
     }
+
+
+NEW_ONLY = OWN[: OWN.index("  - user: alice@acme.example\n    name: Focus")].replace(
+    "name: Working Hours", "name: Early Hours"
+)
+
+
+def test_a_lost_create_is_adopted_not_sent_again(harness: Harness, sandbox: Sandbox) -> None:
+    config = harness.config(NEW_ONLY)
+    sandbox.set_faults("seed=1,commit_drop=1.0,methods=POST")
+    mark = len(sandbox.requests)
+    _plan, result, _writes = harness.apply(config)
+    sandbox.set_faults(None)
+    assert [(o.status, o.message) for o in result.outcomes] == [(Status.DONE, "")]
+    sent = [(r.method, r.path, r.fault) for r in sandbox.requests[mark:]]
+    after = sent[sent.index(("POST", "/user_availability_schedules", "commit_drop")) :]
+    # Looked up by the caller and the name, found, adopted: no second POST.
+    assert after == [
+        ("POST", "/user_availability_schedules", "commit_drop"),
+        ("GET", "/users/me", None),
+        ("GET", "/user_availability_schedules", None),
+    ]
+    names = [s["name"] for s in sandbox.state()["schedules"]]
+    assert names.count("Early Hours") == 1
+    converged(harness, NEW_ONLY)
+
+
+def test_a_lost_patch_is_read_back_not_sent_again(harness: Harness, sandbox: Sandbox) -> None:
+    working = schedule_id(harness, "alice@acme.example", "Working Hours")
+    text = OWN[: OWN.index("  - user: alice@acme.example\n    name: Focus")]
+    sandbox.set_faults("seed=1,commit_drop=1.0,methods=PATCH")
+    mark = len(sandbox.requests)
+    _plan, result, _writes = harness.apply(harness.config(text))
+    sandbox.set_faults(None)
+    assert [(o.status, o.message) for o in result.outcomes] == [(Status.DONE, "")]
+    assert [(r.method, r.path, r.fault) for r in sandbox.requests[mark:]][-2:] == [
+        ("PATCH", f"/user_availability_schedules/{working}", "commit_drop"),
+        ("GET", f"/user_availability_schedules/{working}", None),
+    ]
+    converged(harness, text)
+
+
+def test_emptying_a_schedule_is_a_mass_delete(harness: Harness) -> None:
+    from reconciler.safety import UnsafePlanError, check
+
+    text = """
+members: [{email: alice@acme.example}]
+availability_schedules:
+  - user: alice@acme.example
+    name: Working Hours
+    timezone: America/New_York
+    rules:
+      - wday: monday
+        intervals: []
+"""
+    config = harness.config(text)
+    plan, live = harness.plan_live(config)
+    with pytest.raises(UnsafePlanError) as refused:
+        check(plan, live, config, allow_mass_delete=False)
+    assert refused.value.reasons == [
+        "it removes 5 of 5 availability schedule rules (days or dates with hours) (100%), more "
+        "than policy.max_delete_fraction allows for availability_schedules (25%); check the "
+        "plan, then pass --allow-mass-delete if it is what you want"
+    ]
+    check(plan, live, config, allow_mass_delete=True)
+    allowed = harness.config(text + "policy:\n  max_delete_fraction: {availability_schedules: 1}\n")
+    check(plan, live, allowed, allow_mass_delete=False)
