@@ -17,6 +17,7 @@ from reconciler.apply import Status
 from reconciler.config import load_config
 from reconciler.kinds.availability import API_WEEKDAY_ORDER
 from reconciler.plan import Action
+from reconciler.render.markdown import render as render_markdown
 from reconciler.render.text import render
 from reconciler.sandbox import Sandbox
 from reconciler.sandbox.fixture import bundled_fixture_path, read_fixture
@@ -121,6 +122,12 @@ def test_own_schedules_create_update_and_converge(harness: Harness) -> None:
     plan, result, writes = harness.apply(harness.config(OWN))
     # The text plan, as a golden (the other 15 members, unmanaged, left out).
     assert render(replace(plan, unmanaged={})) == OWN_PLAN.format(working=working)
+    markdown = render_markdown(plan)
+    assert (
+        "  - _Calendly applies it to every event type that uses the schedule: "
+        "alice@acme.example/Intro Call, alice@acme.example/Investor Update_\n"
+        "  - `rules.monday`: `09:00-17:00` → `09:00-12:00, 13:00-17:00`\n"
+    ) in markdown
     assert result.ok and [o.status for o in result.outcomes] == [Status.DONE, Status.DONE]
     focus = schedule_id(harness, "alice@acme.example", "Focus Time")
     hours = [("09:00", "12:00"), ("13:00", "17:00")]
