@@ -65,10 +65,13 @@ def load_config(
     *,
     environ: Mapping[str, str] | None = None,
     allow_insecure_webhooks: bool = False,
+    require_env: bool = True,
 ) -> Config:
     """Load, check and merge every YAML file under `paths`.
 
     Raises ConfigError listing every problem found (sorted by file, line, column).
+    `require_env=False` (validate, scopes: no secret is needed) makes an unset variable in a
+    write-only field a note in `Config.notes` instead of a problem.
     """
     # One path is accepted too (a bare str must not be read as a sequence of characters).
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
@@ -76,6 +79,7 @@ def load_config(
     files, problems = discover(given)
     documents: list[Document] = []
     secrets: set[str] = set()
+    notes: list[Problem] = []
     for file in files:
         text, found = read_text(file)
         problems += found
@@ -85,9 +89,10 @@ def load_config(
         problems += found
         if document is None:
             continue
-        found, seen = interpolate(document, env)
-        problems += found
-        secrets |= seen
+        interpolated = interpolate(document, env, require_env=require_env)
+        problems += interpolated.problems
+        notes += interpolated.notes
+        secrets |= interpolated.secrets
         problems += validate(document)
         documents.append(document)
     merged, found = merge(documents)
@@ -97,4 +102,4 @@ def load_config(
         # Belt and braces: whatever a message says, a signing key's value never shows.
         scrub = sorted(secrets, key=len, reverse=True)
         raise ConfigError(sorted({replace(p, message=redact(p.message, scrub)) for p in problems}))
-    return build(merged)
+    return replace(build(merged), notes=tuple(sorted(notes)))
