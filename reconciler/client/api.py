@@ -43,6 +43,9 @@ log = logging.getLogger("reconciler.http")
 
 PAGE_SIZE = 100  # the API's maximum `count`: fewest calls per listing
 PAGE_TOKEN_MAX = 1024  # longer is not a page token: it would not even fit in a URL
+#: No listing of an organization is longer than this many pages (200,000 objects): a server that
+#: keeps handing out fresh page tokens is stopped with a clear error instead of paged forever.
+MAX_PAGES = 2_000
 Params = Mapping[str, str | int | bool | None]
 
 # Sending never started: safe to retry any method.
@@ -131,9 +134,10 @@ class CalendlyClient:
         """
         query: dict[str, str | int | bool | None] = {**(params or {}), "count": PAGE_SIZE}
         seen: set[str] = set()
-        while True:
+        for _ in range(MAX_PAGES):
             body = self.get(path, query)
-            yield from _collection(body, path)
+            page = _collection(body, path)
+            yield from page
             pagination = body.get("pagination")
             token = pagination.get("next_page_token") if isinstance(pagination, dict) else None
             if not token:
@@ -148,8 +152,16 @@ class CalendlyClient:
                 raise MalformedResponse(
                     f"GET {path} answered the same next_page_token twice: {token!r}"
                 )
+            if not page:  # a page that adds nothing yet names another: a listing with no end
+                raise MalformedResponse(
+                    f"GET {path} answered an empty page that names a next page: stopping"
+                )
             seen.add(token)
             query["page_token"] = token
+        raise MalformedResponse(
+            f"GET {path} answered more than {MAX_PAGES} pages ({MAX_PAGES * PAGE_SIZE} objects): "
+            "stopping rather than paging forever"
+        )
 
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return _resource(self.request("POST", path, json=body), "POST", path)

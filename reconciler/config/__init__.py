@@ -4,7 +4,8 @@ One stage per module, run in this order by `load_config`:
 
     files.py        which files, read safely (size limit, UTF-8)
     yaml_loader.py  YAML 1.2-like parsing keeping every line/column, alias bomb guard
-    interpolate.py  ${ENV_VAR} in strings
+    interpolate.py  ${ENV_VAR} in write-only fields
+    limits.py       size limits on numbers, strings and keys
     schema.py       JSON Schema (schemas/*.schema.json), messages.py words its errors
     merge.py        sections of all files merged, duplicates of singletons found
     crossref.py     references, duplicates, time zones, intervals, webhook URLs
@@ -26,6 +27,7 @@ from reconciler.config.crossref import check
 from reconciler.config.document import Document
 from reconciler.config.files import discover, read_text
 from reconciler.config.interpolate import interpolate
+from reconciler.config.limits import check_limits
 from reconciler.config.merge import merge
 from reconciler.config.model import (
     EVENT_TYPE_FIELDS,
@@ -93,6 +95,7 @@ def load_config(
         problems += interpolated.problems
         notes += interpolated.notes
         secrets |= interpolated.secrets
+        problems += check_limits(document)
         problems += validate(document)
         documents.append(document)
     merged, found = merge(documents)
