@@ -109,7 +109,11 @@ class CalendlyClient:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
-        return f"<CalendlyClient {self.http.base_url} {mode}>"
+        return self._redact(f"<CalendlyClient {self.http.base_url} {mode}>")
+
+    def holds_credential(self, text: str) -> bool:
+        """Whether `text` contains one of the credentials this client authenticates with."""
+        return any(len(v) >= 4 and v in text for v in (s.reveal() for s in self._secrets))
 
     # -- high level -----------------------------------------------------------------------------
 
@@ -248,8 +252,10 @@ class CalendlyClient:
                 self._backoff(attempt, method, path, reason)
                 return
             raise TransportError(
-                f"{method} {path}: could not reach {self.http.base_url} after {attempt} "
-                f"attempts ({reason})"
+                self._redact(
+                    f"{method} {path}: could not reach {self.http.base_url} after {attempt} "
+                    f"attempts ({reason})"
+                )
             ) from None
         raise OutcomeUnknown(
             f"{method} {path}: the connection failed after the request was sent ({reason}); "
@@ -283,7 +289,7 @@ class CalendlyClient:
         try:
             return response.json()
         except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-            quoted = self._redact(quote_body(response.text))
+            quoted = quote_body(self._redact(response.text))  # masked before it is cut
             raise MalformedResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not JSON: "
                 f"{quoted!r}"
@@ -293,7 +299,7 @@ class CalendlyClient:
         try:
             body: object = response.json()
         except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-            body = response.text
+            body = self._redact(response.text)  # masked before quote_body cuts it
         error = error_for(method=method, path=path, status=response.status_code, body=body)
         error.args = (self._redact(str(error)),)
         return error
