@@ -67,9 +67,11 @@ def validate_command(
             annotation(note, "notice") if fmt == "github" else f"note: {note}", err=fmt != "github"
         )
     files = len(config.files)
+    schedules = len(config.availability_schedules)
     click.echo(
         f"Valid: {len(config.members)} members, {len(config.event_types)} event types, "
-        f"{len(config.webhooks)} webhooks in {files} {'file' if files == 1 else 'files'}.",
+        + (f"{schedules} availability schedules, " if schedules else "")
+        + f"{len(config.webhooks)} webhooks in {files} {'file' if files == 1 else 'files'}.",
         err=True,
     )
     return ExitCode.OK
