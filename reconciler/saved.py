@@ -27,7 +27,14 @@ from reconciler.config.model import Config
 from reconciler.diff import fingerprint
 from reconciler.errors import ReconcilerError
 from reconciler.existing import Existing, differences
-from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
+from reconciler.kinds import (
+    DiffEnv,
+    availability,
+    availability_schedule,
+    event_type,
+    member,
+    webhook,
+)
 from reconciler.model import Live, LiveState, OrgContext, Request
 from reconciler.plan import FORMAT_VERSION, Action, Change, Plan, change_from_dict
 from reconciler.protocols import Reader
@@ -201,6 +208,8 @@ def _reread(reader: Reader, change: Change, ctx: OrgContext, today: dt.date) -> 
         return event_type.from_api(resource, ctx)
     if change.kind == "webhook":
         return webhook.from_api(resource, ctx)
+    if change.kind == availability_schedule.NAME:
+        return availability_schedule.from_api(resource, ctx, today)
     if "/invitations/" in uri:
         return member.from_invitation(resource)
     return member.from_membership(resource)

@@ -45,6 +45,8 @@ class DiffEnv:
     managed_owners: set[str] = field(default_factory=set)
     #: keep the oldest of duplicated event types, deactivate and rename the others
     dedupe: bool = False
+    #: users (lower-case emails) for whom the config declares a `default: true` schedule
+    default_schedules: set[str] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

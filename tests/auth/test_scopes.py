@@ -160,8 +160,17 @@ def test_the_table_agrees_with_the_sandboxs_independent_one() -> None:
 
     ours = {(m, normal(t)): s for (m, t), s in ENDPOINT_SCOPES.items()}
     theirs = {(m, normal(t)): s for (m, t), s in operation_scopes().items()}
-    assert set(theirs) <= set(ours), "the reconciler's table misses operations"
-    assert {k: ours[k] for k in theirs} == theirs
+    # Emulated for the API's 2026-12 changes (issue 13) before the reconciler calls them.
+    not_called_yet = {
+        ("GET", "/teams"),
+        ("GET", "/teams/{}"),
+        ("GET", "/scheduled_events"),
+        ("GET", "/scheduled_events/{}"),
+    }
+    assert set(theirs) - set(ours) <= not_called_yet, "the reconciler's table misses operations"
+    assert {k: ours[k] for k in set(theirs) & set(ours)} == {
+        k: v for k, v in theirs.items() if k in ours
+    }
 
 
 def test_the_config_calls_cover_every_call_of_a_real_run(sandbox: Sandbox, invoke: Invoke) -> None:
@@ -182,7 +191,11 @@ def plan_of(*requests: Request) -> Plan:
 
 
 def test_preflight_does_nothing_when_the_scopes_are_unknown() -> None:
-    preflight(plan_of(Request("DELETE", "/webhook_subscriptions/x")), None)
+    plan = plan_of(Request("DELETE", "/webhook_subscriptions/x"))
+    # Known and empty: the missing scope is named. Unknown (None): the API's 403 will speak.
+    with pytest.raises(ReconcilerError, match="webhooks:write: DELETE /webhook_subscriptions"):
+        preflight(plan, frozenset())
+    assert preflight(plan, None) is None
 
 
 def test_preflight_applies_write_implies_read_and_event_families() -> None:
