@@ -24,7 +24,7 @@ from typing import Any
 
 from reconciler.config.model import EVENT_TYPE_FIELDS
 from reconciler.diff import field_changes
-from reconciler.kinds import availability, event_type, timezones, webhook
+from reconciler.kinds import availability, availability_schedule, event_type, timezones, webhook
 from reconciler.kinds.wire import is_uri
 from reconciler.model import Desired, Live, LiveState, OrgContext, Request, email_key
 from reconciler.plan import PLACEHOLDER, Action, Change, placeholder
@@ -35,6 +35,7 @@ _PATHS = {
     "membership": re.compile(f"/organization_memberships/{_ID}"),
     "invitation": re.compile(f"/organizations/{_ID}/invitations/{_ID}"),
     "webhook": re.compile(f"{webhook.PATH}/{_ID}"),
+    "schedule": re.compile(f"{availability_schedule.PATH}/{_ID}"),
 }
 
 
@@ -228,6 +229,45 @@ def _webhook_replace(
 
 Builder = Callable[[Change, OrgContext, set[str], Mapping[str, Desired]], tuple[Request, ...]]
 
+
+def _own_schedule(change: Change, ctx: OrgContext) -> None:
+    user = change.key.split("/", 1)[0]
+    if ctx.users.get(user) != ctx.caller:
+        raise Refused("only the token's own user's schedules can be written")
+
+
+def _schedule_create(change: Change, ctx: OrgContext, *_: Any) -> tuple[Request, ...]:
+    user, name, timezone = _text(change, "user"), _text(change, "name"), _text(change, "timezone")
+    rules = change.after.get("rules")
+    if change.key != availability_schedule.key_of(user, name) or not isinstance(rules, Mapping):
+        raise Refused("its key is not its user and name, or it has no rules")
+    _own_schedule(change, ctx)
+    body = {"name": name, "timezone": timezone, "rules": availability.api_rules(rules)}
+    requests = [Request("POST", availability_schedule.PATH, body=body)]
+    if change.after.get("default") is True:
+        target = placeholder(availability_schedule.NAME, change.key)
+        path = f"{availability_schedule.PATH}/{target}"
+        requests.append(Request("PATCH", path, body={"default": True}))
+    return tuple(requests)
+
+
+def _schedule_update(change: Change, ctx: OrgContext, *_: Any) -> tuple[Request, ...]:
+    path = _path(change, "schedule")
+    _own_schedule(change, ctx)
+    rules = change.after.get("rules")
+    if not isinstance(rules, Mapping):
+        raise Refused("`after` has no rules")
+    changed = {f.path.split(".", 1)[0] for f in change.fields}
+    body: dict[str, Any] = {"rules": availability.api_rules(rules)}
+    if "timezone" in changed:
+        body["timezone"] = _text(change, "timezone")
+    if "default" in changed:
+        if change.after.get("default") is not True:
+            raise Refused("`default` can only be set to true")
+        body["default"] = True
+    return (Request("PATCH", path, body=body),)
+
+
 _BUILDERS: dict[tuple[str, str], Builder] = {
     ("member", "create"): _member_create,
     ("member", "delete"): _member_delete,
@@ -235,6 +275,8 @@ _BUILDERS: dict[tuple[str, str], Builder] = {
     ("event_type", "update"): _event_type_update,
     ("event_type", "delete"): _event_type_delete,
     ("availability", "update"): _availability_update,
+    ("availability_schedule", "create"): _schedule_create,
+    ("availability_schedule", "update"): _schedule_update,
     ("webhook", "create"): _webhook_create,
     ("webhook", "delete"): _webhook_delete,
     ("webhook", "replace"): _webhook_replace,
@@ -259,9 +301,15 @@ def _check_shown(change: Change) -> None:
     if change.action != Action.UPDATE:
         return
     shown = {f.path: f.new for f in change.fields}
-    differ = field_changes(change.before, change.after) if change.before else ()
+    # A field `after` leaves out is unmanaged: only what `after` declares can differ.
+    before = {k: v for k, v in change.before.items() if k in change.after}
+    differ = field_changes(before, change.after) if change.before else ()
     paths = {f.path for f in differ} if change.before else {f.path for f in change.fields}
-    if change.kind == "availability" and "timezone" in paths - set(shown):
+    if change.kind == "availability_schedule" and change.after.get("default") is False:
+        paths.discard("default")  # never written (Calendly refuses it): a warning, not a change
+    if change.kind in ("availability", "availability_schedule") and "timezone" in paths - set(
+        shown
+    ):
         old, new = change.before.get("timezone"), change.after.get("timezone")
         if isinstance(old, str) and isinstance(new, str) and timezones.same_zone(old, new):
             paths.discard("timezone")

@@ -100,6 +100,8 @@ class Echo(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.method != "POST" or request.url.path != "/webhook_subscriptions":
             return self.inner.handle_request(request)
+        if b"calendly-reconciler.invalid" in request.content:  # the apply lock (lock.py)
+            return self.inner.handle_request(request)
         self.echoed += 1
         body = request.content.decode()
         if self.echoed % 2:

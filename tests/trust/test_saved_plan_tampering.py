@@ -207,3 +207,39 @@ def test_a_signing_key_only_comes_from_the_variable_the_config_names(
         "not come from the variable the config interpolates for it"
     ) in result.stderr.splitlines()
     assert [r.method for r in sandbox.requests[mark:] if r.method != "GET"] == []
+
+
+SCHEDULES = """\
+members: [{email: alice@acme.example}]
+availability_schedules:
+  - user: alice@acme.example
+    name: Working Hours
+    timezone: America/New_York
+    rules:
+      - wday: [monday, tuesday]
+        intervals: ["08:00-12:00"]
+  - user: alice@acme.example
+    name: Late Shift
+    timezone: America/New_York
+    rules:
+      - wday: friday
+        intervals: ["18:00-20:00"]
+"""
+
+
+def test_a_saved_plan_of_availability_schedules_is_rebuilt_and_applies(
+    run: Run, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("config").mkdir()
+    Path("config/c.yaml").write_text(SCHEDULES)
+    made = run("plan", "config", "--out", "plan.json", "--allow-mass-delete")
+    assert made.exit_code == 0, made.output
+    kinds = [(c["kind"], c["action"]) for c in json.loads(Path("plan.json").read_text())["changes"]]
+    assert kinds == [("availability_schedule", "create"), ("availability_schedule", "update")]
+    guarded = run("apply", "plan.json")  # the guards run again: Working Hours loses 3 days
+    assert guarded.exit_code == 1
+    assert "it removes 3 of 5 availability schedule rules" in guarded.stderr
+    result = run("apply", "plan.json", "--allow-mass-delete")
+    assert result.exit_code == 0, result.output
+    assert run("plan", "config", "--detailed-exitcode").exit_code == 0
