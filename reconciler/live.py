@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+from reconciler import owners
 from reconciler.client.errors import MalformedResponse
 from reconciler.config.model import Config
 from reconciler.diff import match
@@ -22,7 +23,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
 from reconciler.kinds.event_type import key_of
 from reconciler.kinds.wire import Fields, MalformedObject, describe
-from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
+from reconciler.model import Live, LiveState, Membership, OrgContext, email_key, uri_id
 from reconciler.plan import KIND_ORDER
 from reconciler.protocols import Reader
 
@@ -94,7 +95,7 @@ def read_live(
         )
         groups = (
             listing("/groups", {"organization": org})
-            if any(w.group for w in config.webhooks)
+            if any(w.group for w in config.webhooks) or owners.uses(config, "group")
             else None
         )
         with answer_of("GET /organization_memberships"):
@@ -108,6 +109,11 @@ def read_live(
                 for item in groups.result():
                     group = Fields(item, "group")
                     ctx.add_group(group.required_text("name"), group.uri("uri"))
+        membership = Membership()
+        if config.templates:  # `owners:` entries: expanded from who is in the organization
+            with answer_of("GET /group_relationships or /teams"):
+                membership = owners.resolve(config, ctx, listing)
+            config = owners.expand(config, membership)
         hooks = [
             listing(webhook.PATH, {"organization": org, **query})
             for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
@@ -126,6 +132,7 @@ def read_live(
         context=ctx,
         objects={kind: tuple(items) for kind, items in objects.items()},
         read_kinds=frozenset(objects),
+        membership=membership,
     )
 
 
@@ -135,7 +142,7 @@ def _needs(config: Config) -> set[str]:
     needs = {"member"}  # memberships map emails to users for every other kind
     if config.members or "invitations" in prune:
         needs.add("invitations")
-    if config.event_types or "event_types" in prune:
+    if config.event_types or config.templates or "event_types" in prune:
         needs.update({"event_type", "availability"})
     if config.webhooks or "webhooks" in prune:
         needs.add("webhook")

@@ -35,8 +35,11 @@ from reconciler.config.model import (
     Config,
     EventType,
     Member,
+    Override,
+    OwnerRef,
     Policy,
     Source,
+    Template,
     Webhook,
 )
 from reconciler.config.problems import ConfigError, Problem
@@ -52,9 +55,12 @@ __all__ = [
     "ConfigError",
     "EventType",
     "Member",
+    "Override",
+    "OwnerRef",
     "Policy",
     "Problem",
     "Source",
+    "Template",
     "Webhook",
     "load_config",
 ]

@@ -20,7 +20,10 @@ from reconciler.config.model import (
     Config,
     EventType,
     Member,
+    Override,
+    OwnerRef,
     Policy,
+    Template,
     Webhook,
 )
 
@@ -31,10 +34,11 @@ def build(merged: Merged) -> Config:
         organization=organization.value if organization else None,
         organization_source=organization.source if organization else None,
         members=tuple(_member(e) for e in merged.members),
-        event_types=tuple(_event_type(e) for e in merged.event_types),
+        event_types=tuple(_event_type(e) for e in merged.event_types if "owners" not in e.value),
         webhooks=tuple(_webhook(e) for e in merged.webhooks),
         policy=_policy(merged),
         files=tuple(merged.files),
+        templates=tuple(_template(e) for e in merged.event_types if "owners" in e.value),
     )
 
 
@@ -57,7 +61,36 @@ def _event_type(entry: Entry) -> EventType:
     )
 
 
-def _availability(entry: Entry, data: dict[str, Any]) -> Availability:
+def _template(entry: Entry) -> Template:
+    data: dict[str, Any] = entry.value
+    owners = []
+    for index, item in enumerate(data["owners"]):
+        kind, value = ("email", item) if isinstance(item, str) else next(iter(item.items()))
+        owners.append(OwnerRef(kind, value, entry.at("owners", index)))
+    availability = data.get("availability")
+    overrides = {}
+    for email, override in data.get("overrides", {}).items():
+        where = ("overrides", email)
+        declared = override.get("availability")
+        overrides[email.strip().lower()] = Override(
+            fields={name: override[name] for name in EVENT_TYPE_FIELDS if name in override},
+            availability=_availability(entry, declared, where) if declared is not None else None,
+            source=entry.at(*where),
+            field_sources={name: entry.at(*where, name) for name in override},
+        )
+    return Template(
+        name=data["name"],
+        owners=tuple(owners),
+        fields={name: data[name] for name in EVENT_TYPE_FIELDS if name in data},
+        availability=_availability(entry, availability) if availability is not None else None,
+        protect=data.get("protect", False),
+        overrides=overrides,
+        source=entry.source,
+        field_sources={name: entry.at(name) for name in data},
+    )
+
+
+def _availability(entry: Entry, data: dict[str, Any], within: tuple[str, ...] = ()) -> Availability:
     rules = []
     for index, rule in enumerate(data["rules"]):
         wday = rule.get("wday", ())
@@ -66,11 +99,11 @@ def _availability(entry: Entry, data: dict[str, Any]) -> Availability:
                 wdays=(wday,) if isinstance(wday, str) else tuple(wday),
                 date=rule.get("date"),
                 intervals=tuple(_interval(text) for text in rule["intervals"]),
-                source=entry.at("availability", "rules", index),
+                source=entry.at(*within, "availability", "rules", index),
             )
         )
     return Availability(
-        timezone=data["timezone"], rules=tuple(rules), source=entry.at("availability")
+        timezone=data["timezone"], rules=tuple(rules), source=entry.at(*within, "availability")
     )
 
 

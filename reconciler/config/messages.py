@@ -157,7 +157,12 @@ def _unknown_keys(
         if key in known or any(re.search(p, key) for p in patterns):
             continue
         close = did_you_mean(key, known)
-        hint = f"did you mean {close!r}?" if close else f"expected one of: {', '.join(known)}"
+        if close:
+            hint = f"did you mean {close!r}?"
+        elif known:
+            hint = f"expected one of: {', '.join(known)}"
+        else:  # keys are data (emails), described by the schema
+            hint = str(schema.get("keyErrorMessage", "no key is allowed here"))
         message = f"unknown key {key!r} ({hint})"
         problems.append(document.problem((*path, key), message, at_key=True))
     return problems
