@@ -27,6 +27,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.planning import (
     Planned,
+    booking_impact_option,
     count,
     estimate,
     make_plan,
@@ -53,6 +54,7 @@ from reconciler.scopes import preflight
 )
 @target_option
 @mass_delete_option
+@booking_impact_option
 @insecure_option
 @color_option
 @connection_options
@@ -65,6 +67,7 @@ def apply_command(
     replan: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    allow_booking_impact: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -90,7 +93,12 @@ def apply_command(
         )
     planned = make_plan(ctx, paths, opts, read_only=False, targets=targets)
     return _apply_planned(
-        ctx, planned, auto_approve=auto_approve, allow_mass_delete=allow_mass_delete, color=color
+        ctx,
+        planned,
+        auto_approve=auto_approve,
+        allow_mass_delete=allow_mass_delete,
+        allow_booking_impact=allow_booking_impact,
+        color=color,
     )
 
 
@@ -101,13 +109,16 @@ def _apply_planned(
     auto_approve: bool,
     allow_mass_delete: bool,
     color: bool | None,
+    allow_booking_impact: bool = False,
 ) -> int:
     plan = planned.plan
     try:
         _show(plan, color)
         if plan.is_empty:
             return ExitCode.OK
-        unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+        unsafe = planned.unsafe(
+            allow_mass_delete=allow_mass_delete, allow_booking_impact=allow_booking_impact
+        )
         if unsafe is not None:
             raise unsafe
         preflight(plan, planned.client.granted_scopes)

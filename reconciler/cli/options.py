@@ -33,6 +33,8 @@ class CliEnv:
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     interactive: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
     clock: Callable[[], float] = time.time  # wall clock, for token expiry
+    #: "now" for the plan's booking reads (upcoming bookings start after it)
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     open_url: Callable[[str], object] = webbrowser.open  # `login --open`: the browser
 
 

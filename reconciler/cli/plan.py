@@ -18,6 +18,7 @@ from reconciler.cli.options import (
     use_color,
 )
 from reconciler.cli.planning import (
+    booking_impact_option,
     estimate,
     make_plan,
     mass_delete_option,
@@ -62,6 +63,7 @@ from reconciler.render import RENDERERS, render
 )
 @target_option
 @mass_delete_option
+@booking_impact_option
 @insecure_option
 @color_option
 @connection_options
@@ -77,6 +79,7 @@ def plan_command(
     show_unmanaged: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    allow_booking_impact: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -105,7 +108,9 @@ def plan_command(
     plan = planned.plan
     colored = use_color(color) and fmt == "text"
     click.echo(render(plan, fmt, color=colored), nl=False, color=colored)
-    unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+    unsafe = planned.unsafe(
+        allow_mass_delete=allow_mass_delete, allow_booking_impact=allow_booking_impact
+    )
     if unsafe is not None:
         raise unsafe  # shown after the plan, so the reader sees what is refused
     if out is not None:

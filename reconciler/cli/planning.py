@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler import drift, gitref
+from reconciler import drift, gitref, owners
 from reconciler.cli.options import connect, env_of
 from reconciler.client import CalendlyClient
 from reconciler.config import load_config
@@ -35,10 +35,18 @@ class Planned:
     plan: Plan
     live: LiveState
 
-    def unsafe(self, *, allow_mass_delete: bool) -> UnsafePlanError | None:
+    def unsafe(
+        self, *, allow_mass_delete: bool, allow_booking_impact: bool = False
+    ) -> UnsafePlanError | None:
         """The guards this plan breaks (safety.py), if any."""
         try:
-            check(self.plan, self.live, self.config, allow_mass_delete=allow_mass_delete)
+            check(
+                self.plan,
+                self.live,
+                self.config,
+                allow_mass_delete=allow_mass_delete,
+                allow_booking_impact=allow_booking_impact,
+            )
         except UnsafePlanError as exc:
             return exc
         return None
@@ -74,7 +82,8 @@ def make_plan(
     except BaseException:
         client.http.close()
         raise
-    return Planned(config, client, plan, live)
+    # `owners:` entries as the event types they stand for (what `--show-unmanaged` compares).
+    return Planned(owners.expand(config, live.membership), client, plan, live)
 
 
 def _against_base(
@@ -152,6 +161,15 @@ def target_option(func: F) -> F:
         metavar="KIND[:NAME-GLOB]",
         help="Only plan (and apply) changes of this kind whose key matches the glob, e.g. "
         "event_type:alice@acme.example/* (repeatable). Dependencies are included.",
+    )(func)
+
+
+def booking_impact_option(func: F) -> F:
+    return click.option(
+        "--allow-booking-impact",
+        is_flag=True,
+        help="Accept a plan that strands upcoming bookings although policy.protect_bookings "
+        "is set.",
     )(func)
 
 

@@ -142,4 +142,5 @@ def _policy(merged: Merged) -> Policy:
         max_delete_fraction=fractions,
         min_admins=policy.get("min_admins"),
         source=merged.policy_source,
+        protect_bookings=bool(policy.get("protect_bookings", False)),
     )

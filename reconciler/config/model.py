@@ -138,6 +138,7 @@ class Policy:
     max_delete_fraction: Mapping[str, float] = field(default_factory=dict)  # per prunable kind
     min_admins: int | None = None
     source: Source | None = None
+    protect_bookings: bool = False
 
     DEFAULT_MAX_DELETE_FRACTION = 0.25
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
+from reconciler.impact import describe
 from reconciler.plan import KIND_ORDER, Action, Change, Plan
 from reconciler.render.text import SYMBOL, summary_line, value, verb
 
@@ -215,6 +216,9 @@ def _item(change: Change) -> tuple[str, str]:
         lines.append(f"  - _{prose(change.reason)}_")
     if change.origin == "drift":
         lines.append(f"  - {_attribution(change.attribution)}")
+    bookings = describe(change)
+    if bookings:
+        lines.append(f"  - **Bookings:** {prose(bookings)}")
     brief = "\n".join(lines)
     details = [f"  - {row}" for row in _fields(change)]
     details += [f"  - API call: {code(r.display())}" for r in change.requests]

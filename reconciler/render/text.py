@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reconciler.impact import describe
 from reconciler.plan import Action, Change, Plan
 
 SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+"}
@@ -89,6 +90,9 @@ def _change(change: Change, paint: Paint) -> list[str]:
         lines.append(f"      {clean(change.reason)}")
     if change.attribution:
         lines.append(f"      {clean(attribution(change.attribution))}")
+    bookings = describe(change)
+    if bookings:
+        lines.append(f"      {paint('33', 'bookings:')} {clean(bookings)}")
     if change.action == Action.CREATE or (change.action == Action.UPDATE and not change.before):
         lines.extend(_fields(change.after, change.kind, paint("32", "+")))
     elif change.fields:
