@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler import saved
+from reconciler import readback, saved
 from reconciler.apply import ApplyResult, Status, apply
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import (
@@ -127,7 +127,7 @@ def _apply_planned(
             status(note)
         if not auto_approve:
             _confirm(ctx, plan)
-        result = _run(plan, planned.client)
+        result = _run(ctx, plan, planned.client)
     finally:
         planned.client.http.close()
     click.echo(report(result))
@@ -175,7 +175,7 @@ def _apply_saved(
             )
         _show(plan, color)
         preflight(plan, client.granted_scopes)
-        result = _run(plan, client)
+        result = _run(ctx, plan, client)
     finally:
         client.http.close()
     click.echo(report(result))
@@ -187,10 +187,16 @@ def _show(plan: Plan, color: bool | None) -> None:
     click.echo(render(plan, "text", color=colored), nl=False, color=colored)
 
 
-def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
+def _run(ctx: click.Context, plan: Plan, client: CalendlyClient) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
-        return apply(plan, client, on_event=progress, stop=stop)
+        result = apply(plan, client, on_event=progress, stop=stop)
+    # What Calendly silently did not keep, said now rather than by the next drift run.
+    lost = readback.check(result, client, today=env_of(ctx).today())
+    for warning in lost:
+        status(f"Warning: {warning}")
+    result.warnings.extend(lost)
+    return result
 
 
 def _confirm(ctx: click.Context, plan: Plan) -> None:
