@@ -64,6 +64,9 @@ ENDPOINT_SCOPES: Mapping[tuple[str, str], str] = {
     ("GET", "/group_relationships"): "groups:read",
     ("GET", "/group_relationships/{id}"): "groups:read",
     ("GET", "/activity_log_entries"): "activity_log:read",
+    ("GET", "/teams"): "organizations:read",
+    ("GET", "/teams/{id}"): "organizations:read",
+    ("GET", "/scheduled_events"): "scheduled_events:read",
 }
 
 #: Webhook event family (before the dot) -> the read scope that receiving it needs.
@@ -193,7 +196,8 @@ def config_calls(config: Config) -> ConfigCalls:
       webhook subscriptions when webhooks are declared or pruned;
     - apply may invite declared members, remove pruned members and invitations, create and
       update declared event types (deactivate pruned ones), replace availability, and create
-      or delete (replace, prune) webhook subscriptions with the declared events.
+      or delete (replace, prune) webhook subscriptions with the declared events; then it reads
+      back the event types and availability it wrote.
     """
     prune = config.policy.prune
     reads = [Call("GET", "/users/me"), Call("GET", "/organization_memberships")]
@@ -206,16 +210,22 @@ def config_calls(config: Config) -> ConfigCalls:
         writes.append(Call("DELETE", "/organization_memberships/{id}"))
     if "invitations" in prune:
         writes.append(Call("DELETE", "/organizations/{id}/invitations/{id}"))
-    if config.event_types or "event_types" in prune:
+    templates = config.templates  # `owners:` entries (reconciler/owners.py)
+    if config.event_types or templates or "event_types" in prune:
         reads.append(Call("GET", "/event_types"))
         writes.append(Call("PATCH", "/event_types/{id}"))
-    if config.event_types:
+    if config.event_types or templates:
         writes.append(Call("POST", "/event_types"))
-    if any(e.availability is not None for e in config.event_types):
+        writes.append(Call("GET", "/event_types/{id}"))  # read back after apply (readback.py)
+    if any(e.availability is not None for e in (*config.event_types, *templates)):
         reads.append(Call("GET", "/event_type_availability_schedules"))
         writes.append(Call("PATCH", "/event_type_availability_schedules"))
-    if any(w.group for w in config.webhooks):
+    if any(w.group for w in config.webhooks) or any(t.uses("group") for t in templates):
         reads.append(Call("GET", "/groups"))
+    if any(t.uses("group") for t in templates):
+        reads.append(Call("GET", "/group_relationships"))
+    if any(t.uses("team") for t in templates):
+        reads.append(Call("GET", "/teams"))
     if config.webhooks or "webhooks" in prune:
         reads.append(Call("GET", "/webhook_subscriptions"))
         writes.append(Call("DELETE", "/webhook_subscriptions/{id}"))

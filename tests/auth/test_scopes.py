@@ -32,7 +32,7 @@ Scopes for plan (it only reads):
 
 Scopes for apply (plan's reads, then the writes):
   availability:write     GET /event_type_availability_schedules, PATCH /event_type_availability_schedules
-  event_types:write      GET /event_types, PATCH /event_types/{id}, POST /event_types
+  event_types:write      GET /event_types, GET /event_types/{id}, PATCH /event_types/{id}, POST /event_types
   organizations:write    GET /organization_memberships, GET /organizations/{id}/invitations, POST /organizations/{id}/invitations
   routing_forms:read     POST /webhook_subscriptions (routing_form_submission.created)
   scheduled_events:read  POST /webhook_subscriptions (invitee.canceled, invitee.created, invitee_no_show.created, invitee_no_show.deleted)
