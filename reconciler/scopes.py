@@ -217,7 +217,9 @@ def config_calls(config: Config) -> ConfigCalls:
     if config.event_types or templates:
         writes.append(Call("POST", "/event_types"))
         writes.append(Call("GET", "/event_types/{id}"))  # read back after apply (readback.py)
-    if any(e.availability is not None for e in (*config.event_types, *templates)):
+    if any(e.availability is not None for e in config.event_types) or any(
+        t.availability is not None for t in templates
+    ):
         reads.append(Call("GET", "/event_type_availability_schedules"))
         writes.append(Call("PATCH", "/event_type_availability_schedules"))
     if any(w.group for w in config.webhooks) or any(t.uses("group") for t in templates):
