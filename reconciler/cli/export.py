@@ -30,6 +30,7 @@ from reconciler.export import (
     unmanaged,
     write_files,
 )
+from reconciler.export.templates import fold
 
 
 @click.command("export")
@@ -58,6 +59,11 @@ from reconciler.export import (
     help="Export only what the config at CONFIG_PATH... does not declare (what plan lists as "
     "unmanaged), to adopt it.",
 )
+@click.option(
+    "--templates",
+    is_flag=True,
+    help="Fold identical event types of several owners into one entry with `owners:`.",
+)
 @insecure_option
 @connection_options
 @click.pass_context
@@ -69,6 +75,7 @@ def export_command(
     split_by: str | None,
     force: bool,
     unmanaged_only: bool,
+    templates: bool,
     **opts: Any,
 ) -> int:
     """Write the live organization as config YAML that plans to zero changes.
@@ -94,6 +101,7 @@ def export_command(
       calendly-reconciler export > acme.yaml
       calendly-reconciler export -o config/
       calendly-reconciler export -o config/ --split-by owner
+      calendly-reconciler export -o config/ --templates   # one entry per shared event type
       calendly-reconciler export --unmanaged-only config/ -o config/adopted/
     """
     _check_usage(config_paths, output, split_by, force, unmanaged_only)
@@ -107,6 +115,8 @@ def export_command(
     if config is not None:
         snapshot = unmanaged(snapshot, config, today=today)
     export = build_export(snapshot, config=config)
+    if templates:
+        export = fold(export)
     if output is None:
         files = plan_files(export, None)
         click.echo(render_files(files, unmanaged_only=unmanaged_only)[""], nl=False)

@@ -21,6 +21,7 @@ from reconciler.diff import diff
 from reconciler.live import read_live
 from reconciler.sandbox import Sandbox
 from tests.conftest import API
+from tests.harness import Harness
 from tests.helpers import FakeClock
 from tests.perf.orgs import TOKEN, OrgSize, fixture, lower_bound, write_config
 
@@ -97,3 +98,28 @@ def test_under_the_rate_limit_the_count_is_the_same_and_nothing_is_refused(
     sandbox, _ = plan_calls(size, tmp_path, rate_limit=300)
     assert Counter(r.operation for r in sandbox.requests) == lower_bound(size)
     assert {r.status for r in sandbox.requests} == {200}
+
+
+# `owners:` entries and booking impact (issue 14) ------------------------------------------
+
+
+def test_an_owners_group_costs_the_group_listing_and_one_relationship_listing(
+    harness: Harness,
+) -> None:
+    """Floor of a plan that declares no availability: discovery, memberships, invitations,
+    event types; `{group: Sales}` adds GET /groups and GET /group_relationships, once each."""
+    config = harness.config(
+        "members:\n  - email: alice@acme.example\n"
+        "event_types:\n  - name: Sales Intro\n"
+        "    owners: [alice@acme.example, {group: Sales}]\n    duration: 30\n"
+    )
+    harness.plan(config)
+    made = Counter(r.operation for r in harness.sandbox.requests)
+    assert made == {
+        "GET /users/me": 1,
+        "GET /organization_memberships": 1,
+        "GET /organizations/{uuid}/invitations": 1,
+        "GET /event_types": 1,
+        "GET /groups": 1,
+        "GET /group_relationships": 1,
+    }
