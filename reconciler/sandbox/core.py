@@ -38,6 +38,8 @@ from reconciler.sandbox import (
     routes_groups,
     routes_one_off,
     routes_org,
+    routes_teams,
+    routes_user_schedules,
     routes_webhooks,
 )
 from reconciler.sandbox.context import AdminCtx, Ctx, Reply
@@ -73,8 +75,10 @@ ROUTE_MODULES = (
     routes_event_types,
     routes_one_off,
     routes_availability,
+    routes_user_schedules,
     routes_webhooks,
     routes_groups,
+    routes_teams,
     routes_admin,
 )
 

@@ -61,6 +61,10 @@ Format (every key optional unless marked *required*; emails are matched case-ins
       - name: Sales                    # *required*, unique
         members: [dana@acme.example]   # emails of users or of pending invitations; a person is
         admins: [chloe@acme.example]   # a member of at most one group, admin of any number
+    teams:                             # read-only through the API (GET /teams)
+      - name: Sales                    # *required*, unique
+        slug: acme-sales               # default: derived from the name
+        members: [dana@acme.example]   # users' emails; a user may be in several teams
     tokens:                            # the bearer tokens the sandbox accepts
       - name: demo                     # *required*, unique; the only thing ever logged
         token: sandbox-demo-token      # *required*, unique secret
@@ -119,6 +123,7 @@ from reconciler.sandbox.model import (
     Membership,
     Organization,
     Schedule,
+    Team,
     Token,
     User,
     Webhook,
@@ -301,6 +306,7 @@ class _Loader:
         self._groups()
         self._event_types()
         self._webhooks()
+        self._teams()  # after the rest, so adding teams shifts no other record's timestamp
         tokens = _tokens(self.data)
         return Loaded(self.store, tokens)
 
@@ -593,6 +599,31 @@ class _Loader:
                 updated_at=now,
             )
             self.store.webhooks[hook.id] = hook
+
+    def _teams(self) -> None:
+        names: set[str] = set()
+        slugs: set[str] = set()
+        for i, item in enumerate(_items(self.data, "teams")):
+            where = f"teams[{i}]"
+            name = _text(item, "name", where)
+            if name in names:
+                raise _fail(f"{where}.name", f"duplicate team {name!r}")
+            names.add(name)
+            slug = str(item.get("slug") or unique_slug(slugify(name), slugs))
+            if slug in slugs:
+                raise _fail(f"{where}.slug", f"duplicate slug {slug!r}")
+            slugs.add(slug)
+            emails = item.get("members") or []
+            if not isinstance(emails, list):
+                raise _fail(f"{where}.members", "must be a list of emails")
+            members: list[str] = []
+            for j, email in enumerate(emails):
+                user = self.user(email, f"{where}.members[{j}]")
+                if user.id not in members:
+                    members.append(user.id)
+            now = self.tick()
+            team = Team(self.store.mint("teams"), name, slug, members, now, now)
+            self.store.teams[team.id] = team
 
 
 __all__ = [

@@ -168,6 +168,19 @@ class GroupRelationship:
 
 
 @dataclass
+class Team:
+    """A team (read-only through the API, 2026-10-30). Members are user ids: the API has no
+    endpoint listing a team's members, only `GET /teams?user=` per user."""
+
+    id: str
+    name: str
+    slug: str
+    member_ids: list[str]
+    created_at: int
+    updated_at: int
+
+
+@dataclass
 class ActivityEntry:
     id: str
     occurred_at: int

@@ -113,6 +113,9 @@ def delete_membership(ctx: Ctx) -> Reply:
         del store.relationships[rel_id]
     for hook_id in [h.id for h in store.webhooks.values() if h.user_id == user.id]:
         del store.webhooks[hook_id]
+    for team in store.teams.values():
+        if user.id in team.member_ids:
+            team.member_ids.remove(user.id)
     for et in store.event_types.values():
         et.hosts = [h for h in et.hosts if h.user_id != user.id or et.owner_id == user.id]
     ctx.record(

@@ -19,6 +19,7 @@ from reconciler.sandbox.model import (
     Json,
     Membership,
     Schedule,
+    Team,
     User,
     Webhook,
 )
@@ -206,6 +207,16 @@ class Views:
             "member_count": members,
             "created_at": iso(group.created_at),
             "updated_at": iso(group.updated_at),
+        }
+
+    def team(self, team: Team) -> Json:
+        return {
+            "uri": self.uri("teams", team.id),
+            "name": team.name,
+            "organization": self.org_uri(),
+            "scheduling_url": f"{SCHEDULING_HOST}/team/{team.slug}",
+            "created_at": iso(team.created_at),
+            "updated_at": iso(team.updated_at),
         }
 
     def group_relationship(self, rel: GroupRelationship) -> Json:

@@ -161,6 +161,28 @@ def test_every_operation_conforms(acme: Sandbox, api: Api, spec: Spec) -> None:
         params={"user": me["uri"]},
     )["collection"]
     r.call("GET", "/user_availability_schedules/{uuid}", path_of(schedules[0]["uri"]), 200)
+    week = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+    late = r.call(
+        "POST",
+        "/user_availability_schedules",
+        "/user_availability_schedules",
+        201,
+        json={
+            "name": "Late Shift",
+            "timezone": "America/New_York",
+            "rules": [
+                {"type": "wday", "wday": day, "intervals": [{"from": "14:00", "to": "20:00"}]}
+                for day in week
+            ],
+        },
+    )["resource"]
+    r.call(
+        "PATCH",
+        "/user_availability_schedules/{uuid}",
+        path_of(late["uri"]),
+        200,
+        json={"name": "Late Shift (EU)", "timezone": "Europe/Berlin", "default": True},
+    )
     r.call("GET", "/locations", "/locations", 200, params={"user": me["uri"]})
 
     hooks = "/webhook_subscriptions"
@@ -206,6 +228,10 @@ def test_every_operation_conforms(acme: Sandbox, api: Api, spec: Spec) -> None:
         "OrganizationInvitation",
     }
     r.call("GET", "/group_relationships/{uuid}", path_of(relationships[0]["uri"]), 200)
+
+    teams = r.call("GET", "/teams", "/teams", 200, params={"organization": org})["collection"]
+    assert [t["name"] for t in teams] == ["Sales", "Customer Success"]
+    r.call("GET", "/teams/{team_uuid}", path_of(teams[0]["uri"]), 200)
 
     removed = by_email["owen@acme.example"]
     r.call("DELETE", "/organization_memberships/{uuid}", path_of(removed["uri"]), 204)
