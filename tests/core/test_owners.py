@@ -11,6 +11,10 @@ from reconciler.plan import Action
 from tests.harness import Harness
 
 SALES = ["chloe", "dana", "ethan", "gabriel"]  # the demo org's Sales group
+MEMBERS = [
+    "alice", "ben", "laura", "chloe", "dana", "ethan", "gabriel", "fatima", "hana", "isaac",
+    "jia", "mateo", "karan", "nora", "owen",
+]  # fmt: skip
 
 LIST_AND_GROUP = """\
 members:
@@ -145,3 +149,35 @@ policy:
             "delete event types",
         )
     ]
+
+
+CUSTOMER_SUCCESS = ["ben", "fatima", "hana", "isaac", "jia", "mateo"]  # the demo org's team
+TEAM = """\
+event_types:
+  - name: Success Check-in
+    owners: [{team: Customer Success}]
+    duration: 20
+    active: true
+"""
+
+
+def test_a_team_plans_applies_and_converges(harness: Harness) -> None:
+    config = harness.config(TEAM)
+    plan, result, _writes = harness.apply(config)
+    assert [(c.key, c.reason) for c in plan.changes] == [
+        (f"{who}@acme.example/Success Check-in", f"{who}@acme.example is in team Customer Success")
+        for who in CUSTOMER_SUCCESS
+    ]
+    assert result.ok
+    again = harness.plan(harness.config(TEAM))
+    assert again.changes == (), [c.to_dict() for c in again.changes]
+
+
+def test_a_team_costs_one_team_listing_per_member(harness: Harness) -> None:
+    """The API has no team-members endpoint: GET /teams, then GET /teams?user= per member."""
+    harness.plan(harness.config(TEAM))
+    teams = [dict(r.query) for r in harness.sandbox.requests if r.path == "/teams"]
+    users = sorted(harness.sandbox.user_uri(f"{m}@acme.example") for m in MEMBERS)
+    assert teams[0] == {"count": "100"}
+    assert sorted(q["user"] for q in teams[1:]) == users
+    assert len(teams) == 1 + len(MEMBERS)
