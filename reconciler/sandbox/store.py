@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.sandbox.model import (
     ActivityEntry,
+    Booking,
     EventType,
     EventTypeAvailability,
     Group,
@@ -53,6 +54,7 @@ class Store:
     groups: dict[str, Group] = field(default_factory=dict)
     relationships: dict[str, GroupRelationship] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    bookings: dict[str, Booking] = field(default_factory=dict)
     activity: dict[str, ActivityEntry] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -132,6 +134,7 @@ class Store:
             "groups": table(self.groups),
             "group_relationships": table(self.relationships),
             "teams": table(self.teams),
+            "bookings": table(self.bookings),
             "activity_log": table(self.activity),
         }
 
@@ -155,6 +158,7 @@ class Store:
         store.relationships = {r["id"]: GroupRelationship(**r) for r in data["group_relationships"]}
         # Later additions: absent from state files written before them.
         store.teams = {r["id"]: Team(**r) for r in data.get("teams", [])}
+        store.bookings = {r["id"]: Booking(**r) for r in data.get("bookings", [])}
         store.activity = {r["id"]: ActivityEntry(**r) for r in data["activity_log"]}
         return store
 
