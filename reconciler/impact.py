@@ -4,8 +4,8 @@ A change can affect bookings when it deactivates an event type (its scheduling l
 taking bookings), changes its duration or locations (booked meetings keep what they were booked
 with), or replaces its availability with one that removes time (booked meetings may now fall
 outside the hours). For those changes only, the plan reads the owners' upcoming bookings: one
-`GET /scheduled_events?user=URI&min_start_time=NOW&status=active` listing per affected owner
-(100 a page), in parallel, and adds to the change
+`GET /scheduled_events?organization=ORG&user=URI&min_start_time=NOW&status=active` listing per
+affected owner (100 a page), in parallel, and adds to the change
 
     impact = {"upcoming": N, "outside": M, "first_outside": ISO time or null, ...}
 
@@ -88,7 +88,13 @@ def assess(plan: Plan, live: LiveState, reader: Reader, *, now: dt.datetime) -> 
                 owner: pool.submit(
                     reader.list_all,
                     PATH,
-                    {"user": users[owner], "min_start_time": since, "status": "active"},
+                    {
+                        # `user` alone is only allowed for one's own bookings (2023 spec).
+                        "organization": live.context.organization,
+                        "user": users[owner],
+                        "min_start_time": since,
+                        "status": "active",
+                    },
                 )
                 for owner in owners
             }

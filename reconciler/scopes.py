@@ -191,8 +191,10 @@ def config_calls(config: Config) -> ConfigCalls:
     Derived from what the config declares and what its policy prunes, the way `live.read_live`
     and the kinds decide (tests/auth checks it against real runs on the sandbox):
     - plan reads the caller (`/users/me`) and the memberships always; pending invitations when
-      members are declared or invitations pruned; event types when any are declared or pruned;
-      availability when an event type declares one; groups when a webhook names a group;
+      members are declared or invitations pruned; event types, and the upcoming bookings of
+      the changes that can affect them, when any are declared or pruned; availability when an
+      event type declares one; groups when a webhook or an `owners:` entry names a group (and
+      its members), teams when an `owners:` entry names one;
       webhook subscriptions when webhooks are declared or pruned;
     - apply may invite declared members, remove pruned members and invitations, create and
       update declared event types (deactivate pruned ones), replace availability, and create
@@ -213,6 +215,8 @@ def config_calls(config: Config) -> ConfigCalls:
     templates = config.templates  # `owners:` entries (reconciler/owners.py)
     if config.event_types or templates or "event_types" in prune:
         reads.append(Call("GET", "/event_types"))
+        # Booking impact (impact.py); without the scope the plan only says it cannot tell.
+        reads.append(Call("GET", "/scheduled_events"))
         writes.append(Call("PATCH", "/event_types/{id}"))
     if config.event_types or templates:
         writes.append(Call("POST", "/event_types"))

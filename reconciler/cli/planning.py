@@ -18,6 +18,7 @@ from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
 from reconciler.export import read_org, unmanaged
+from reconciler.impact import assess
 from reconciler.live import read_live
 from reconciler.model import LiveState
 from reconciler.plan import Plan
@@ -79,6 +80,8 @@ def make_plan(
         if base is not None:
             plan = _against_base(plan, live, client, paths, base, insecure=insecure, today=today)
         plan = select(plan, chosen)
+        # The upcoming bookings the changes touch: read only for changes that can affect them.
+        plan = assess(plan, live, client, now=env_of(ctx).now())
     except BaseException:
         client.http.close()
         raise

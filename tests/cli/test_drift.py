@@ -67,13 +67,15 @@ def test_a_change_made_in_calendly_is_drift_with_who_and_when(
     assert run("plan", str(config), "--detailed-exitcode").exit_code == 2
     result = run("drift", str(config))
     assert result.exit_code == 2
-    assert result.stdout.splitlines()[:7] == [
+    assert result.stdout.splitlines()[:8] == [
         "Calendly drift report",
         "",
         "  # event_type alice@acme.example/Intro Call will be updated in place (config/c.yaml:3)",
         "  ~ event_type alice@acme.example/Intro Call",
         "      changed in Calendly by ben@acme.example at 2026-11-22T12:00:00.000000Z "
         "(activity log)",
+        "      bookings: 4 upcoming bookings: they keep the duration and location they were "
+        "booked with",
         "      ~ duration: 60 → 30",
         f"      → PATCH /event_types/{sandbox.state()['event_types'][0]['id']}",
     ]

@@ -96,7 +96,12 @@ def test_deactivating_and_cutting_hours_counts_bookings_outside(harness: Harness
     assert reader.calls == [
         (
             "/scheduled_events",
-            {"user": alice, "min_start_time": "2026-11-22T12:00:00.000000Z", "status": "active"},
+            {
+                "organization": harness.sandbox.org_uri,
+                "user": alice,
+                "min_start_time": "2026-11-22T12:00:00.000000Z",
+                "status": "active",
+            },
         )
     ]  # one listing for the one owner, although two of her changes need it
     impacts = {(c.kind, c.key): c.impact for c in assessed.changes}
