@@ -181,3 +181,35 @@ def test_a_team_costs_one_team_listing_per_member(harness: Harness) -> None:
     assert teams[0] == {"count": "100"}
     assert sorted(q["user"] for q in teams[1:]) == users
     assert len(teams) == 1 + len(MEMBERS)
+
+
+def test_a_member_who_joins_the_group_gets_a_create_and_one_who_leaves_a_deactivation(
+    harness: Harness,
+) -> None:
+    text = LIST_AND_GROUP + "policy:\n  prune: [event_types]\n  max_delete_fraction: 1\n"
+    _plan, result, _writes = harness.apply(harness.config(text))
+    assert result.ok
+    harness.sandbox.control("POST", "/_sandbox/groups/Sales/members", {"user": "owen@acme.example"})
+    harness.sandbox.control("DELETE", "/_sandbox/groups/Sales/members/dana@acme.example")
+    plan = harness.plan(harness.config(text))
+    assert [(c.kind, c.action, c.key, c.reason) for c in plan.changes] == [
+        (
+            "event_type",
+            Action.DELETE,
+            "dana@acme.example/Sales Intro",
+            "dana@acme.example is not one of the owners (owners: alice@acme.example, group "
+            "Sales, config/config.yaml:5:5); deactivate (active: false): the Calendly API "
+            "cannot delete event types",
+        ),
+        (
+            "event_type",
+            Action.CREATE,
+            "owen@acme.example/Sales Intro",
+            "owen@acme.example is in group Sales",
+        ),
+        ("availability", Action.UPDATE, "owen@acme.example/Sales Intro", None),
+    ]
+    _plan, result, _writes = harness.apply(harness.config(text))
+    assert result.ok
+    converged = harness.plan(harness.config(text))
+    assert converged.changes == (), [c.to_dict() for c in converged.changes]
