@@ -17,6 +17,7 @@ from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
+from reconciler.errors import UsageError
 from reconciler.export import read_org, unmanaged
 from reconciler.impact import assess
 from reconciler.live import read_live
@@ -71,6 +72,7 @@ def make_plan(
     config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)
     try:
+        _no_credential_in_signing_keys(config, client)
         status("Reading the Calendly organization…")
         today = env_of(ctx).today()
         live = read_live(client, config, today=today)
@@ -87,6 +89,17 @@ def make_plan(
         raise
     # `owners:` entries as the event types they stand for (what `--show-unmanaged` compares).
     return Planned(owners.expand(config, live.membership), client, plan, live)
+
+
+def _no_credential_in_signing_keys(config: Config, client: CalendlyClient) -> None:
+    """A signing key is sent to Calendly: it must not carry the token, however it got there
+    (a variable that happens to hold it, the token file's content pasted in)."""
+    for hook in config.webhooks:
+        if hook.signing_key is not None and client.holds_credential(hook.signing_key.reveal()):
+            raise UsageError(
+                f"{hook.source}: webhooks signing_key holds the credential this run "
+                "authenticates with: refusing to send it to Calendly"
+            )
 
 
 def _against_base(
@@ -132,6 +145,7 @@ def with_all_unmanaged(planned: Planned, *, today: dt.date) -> Plan:
         "member": [o.key for o in left.members],
         "event_type": [o.key for o in left.event_types],
         "webhook": [o.key for o in left.webhooks],
+        "availability_schedule": [o.key for o in left.schedules],
     }
     return replace(planned.plan, unmanaged={k: tuple(sorted(v)) for k, v in listing.items() if v})
 
@@ -188,6 +202,7 @@ NOUNS = {
     "member": "member",
     "event_type": "event type",
     "availability": "availability schedule",
+    "availability_schedule": "user availability schedule",
     "webhook": "webhook",
 }
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from reconciler.config.document import DataPath
 from reconciler.config.merge import Entry, Merged
+from reconciler.config.messages import quote
 from reconciler.config.model import Source
 from reconciler.config.problems import Problem
 from reconciler.config.suggest import did_you_mean
@@ -33,6 +34,7 @@ def check(merged: Merged, *, allow_insecure_webhooks: bool = False) -> list[Prob
     )
     problems += _event_types(merged)
     problems += _webhooks(merged, allow_insecure_webhooks)
+    problems += _schedules(merged)
     return problems
 
 
@@ -75,16 +77,18 @@ def _event_types(merged: Merged) -> list[Problem]:
             problems += _owners(entry, merged.member_emails)
         elif event_type["owner"].casefold() not in merged.member_emails:
             owner = event_type["owner"]
-            message = f"unknown owner {owner!r} (an event type's owner must be declared in members)"
+            message = (
+                f"unknown owner {quote(owner)} (an event type's owner must be declared in members)"
+            )
             problems.append(entry.problem(message, "owner"))
         problems += _durations(entry, event_type, ())
         if "availability" in event_type:
-            problems += _availability(entry)
+            problems += _availability(entry, "availability")
         for email, override in event_type.get("overrides", {}).items():
             within = ("overrides", email)
             problems += _durations(entry, {**event_type, **override}, within)
             if "availability" in override:
-                problems += _availability(entry, within)
+                problems += _availability(entry, *within, "availability")
     return problems
 
 
@@ -124,17 +128,19 @@ def _owners(entry: Entry, members: set[str]) -> list[Problem]:
     for index, item in enumerate(owners):
         if isinstance(item, str) and item.casefold() not in members:
             message = (
-                f"unknown owner {item!r} (an email in owners must be declared in members; "
+                f"unknown owner {quote(item)} (an email in owners must be declared in members; "
                 "members of a {group:} or {team:} need not be)"
             )
             problems.append(entry.problem(message, "owners", index))
     expands = any(isinstance(item, dict) for item in owners)
     for email in entry.value.get("overrides", {}):
         if not _is_email(email):
-            problems.append(entry.problem(f"override key {email!r} is not an email", "overrides"))
+            problems.append(
+                entry.problem(f"override key {quote(email)} is not an email", "overrides")
+            )
         elif email.casefold() not in listed and not expands:
             shown = ", ".join(item for item in owners if isinstance(item, str))
-            message = f"override for {email!r}, who is not one of the owners ({shown})"
+            message = f"override for {quote(email)}, who is not one of the owners ({shown})"
             problems.append(entry.problem(message, "overrides", email))
     return problems
 
@@ -162,24 +168,22 @@ class _Span:
     text: str
 
 
-def _availability(entry: Entry, within: tuple[str, ...] = ()) -> list[Problem]:
-    """Checks of `availability` (under `within`, e.g. an owner's override)."""
-    data: dict[str, Any] = entry.value
-    for part in within:
-        data = data[part]
-    availability: dict[str, Any] = data["availability"]
+def _availability(entry: Entry, *at: str) -> list[Problem]:
+    """Time zone and rules at `at` in the entry (an event type's `availability`, or a user
+    availability schedule itself)."""
+    availability: dict[str, Any] = entry.value
+    for part in at:  # e.g. ("overrides", EMAIL, "availability")
+        availability = availability[part]
     problems = []
     zone = availability["timezone"]
     if not _known_zone(zone):
         close = did_you_mean(zone, sorted(_zones()), cutoff=0.8)
         hint = f" (did you mean {close!r}?)" if close else ""
-        problems.append(
-            entry.problem(f"unknown time zone {zone!r}{hint}", *within, "availability", "timezone")
-        )
+        problems.append(entry.problem(f"unknown time zone {quote(zone)}{hint}", *at, "timezone"))
     by_day: dict[str, list[_Span]] = {}
     first_date: dict[str, int] = {}
     for r, rule in enumerate(availability["rules"]):
-        at_rule: DataPath = (*within, "availability", "rules", r)
+        at_rule: tuple[str | int, ...] = (*at, "rules", r)
         if "date" in rule:
             date = rule["date"]
             if date in first_date:
@@ -203,7 +207,7 @@ def _availability(entry: Entry, within: tuple[str, ...] = ()) -> list[Problem]:
             elif span is not None:
                 for day in days:
                     by_day.setdefault(day, []).append(span)
-    problems += _overlaps(entry, by_day, within)
+    problems += _overlaps(entry, by_day, at)
     return problems
 
 
@@ -223,25 +227,38 @@ def _minutes(hh_mm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _overlaps(
-    entry: Entry, by_day: dict[str, list[_Span]], within: tuple[str, ...] = ()
-) -> list[Problem]:
+#: Overlap problems listed per availability: a pathological rule set would list n² pairs.
+MAX_OVERLAPS = 100
+
+
+def _overlaps(entry: Entry, by_day: dict[str, list[_Span]], at: tuple[str, ...]) -> list[Problem]:
     """One problem per overlapping pair of intervals, listing the days it happens on."""
     pairs: dict[tuple[_Span, _Span], list[str]] = {}
+    found = 0
     for day, spans in by_day.items():
-        ordered = sorted(spans, key=lambda s: (s.rule, s.index))
-        for n, later in enumerate(ordered):
-            for earlier in ordered[:n]:
-                # Touching intervals (09:00-12:00, 12:00-13:00) do not overlap.
-                if earlier.start < later.end and later.start < earlier.end:
-                    pairs.setdefault((later, earlier), []).append(day)
+        # By start time, the intervals that overlap one are the next ones starting before its
+        # end: O(n log n + overlaps) rather than every pair, and the overlaps are capped.
+        ordered = sorted(spans, key=lambda s: (s.start, s.rule, s.index))
+        for n, first in enumerate(ordered):
+            for m in range(n + 1, len(ordered)):
+                other = ordered[m]
+                if other.start >= first.end:  # touching (09:00-12:00, 12:00-13:00) is fine
+                    break
+                found += 1
+                if found > MAX_OVERLAPS:
+                    break
+                later, earlier = sorted((first, other), key=lambda s: (s.rule, s.index))[::-1]
+                pairs.setdefault((later, earlier), []).append(day)
     problems = []
+    if found > MAX_OVERLAPS:
+        message = f"more than {MAX_OVERLAPS} overlapping intervals: only the first are listed"
+        problems.append(entry.problem(message, *at, "rules"))
     for (later, earlier), days in pairs.items():
         order = {d: WEEKDAYS.index(d) if d in WEEKDAYS else 7 for d in days}
         listed = ", ".join(sorted(days, key=lambda d: (order[d], d)))
-        where = entry.at(*within, "availability", "rules", earlier.rule, "intervals", earlier.index)
+        where = entry.at(*at, "rules", earlier.rule, "intervals", earlier.index)
         message = f"interval {later.text!r} overlaps {earlier.text!r} (at {where}) on {listed}"
-        path: DataPath = (*within, "availability", "rules", later.rule, "intervals", later.index)
+        path: tuple[str | int, ...] = (*at, "rules", later.rule, "intervals", later.index)
         problems.append(entry.problem(message, *path))
     return problems
 
@@ -262,6 +279,31 @@ def _known_zone(name: str) -> bool:
     return True
 
 
+# User availability schedules ------------------------------------------------------------------
+
+
+def _schedules(merged: Merged) -> list[Problem]:
+    entries = merged.availability_schedules
+    problems = _duplicates(
+        entries,
+        lambda e: (e.value["user"].casefold(), e.value["name"]),
+        lambda e: f"availability schedule {e.value['user']}/{e.value['name']}",
+    )
+    problems += _duplicates(
+        [e for e in entries if e.value.get("default") is True],
+        lambda e: e.value["user"].casefold(),
+        lambda e: f"default schedule for {e.value['user']}",
+        "default",
+    )
+    for entry in entries:
+        user = entry.value["user"]
+        if user.casefold() not in merged.member_emails:
+            message = f"unknown user {user!r} (a schedule's user must be declared in members)"
+            problems.append(entry.problem(message, "user"))
+        problems += _availability(entry)
+    return problems
+
+
 # Webhooks --------------------------------------------------------------------------------------
 
 
@@ -272,7 +314,7 @@ def _webhooks(merged: Merged, allow_insecure: bool) -> list[Problem]:
         webhook = entry.value
         if webhook["scope"] == "user" and webhook["user"].casefold() not in merged.member_emails:
             message = (
-                f"unknown user {webhook['user']!r} "
+                f"unknown user {quote(webhook['user'])} "
                 "(a user-scope webhook's user must be declared in members)"
             )
             problems.append(entry.problem(message, "user"))

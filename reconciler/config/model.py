@@ -12,14 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.client.secret import Secret
+from reconciler.config.problems import Problem
 
 #: The kinds whose undeclared live objects `policy.prune` may remove.
-PRUNABLE = ("members", "invitations", "event_types", "webhooks")
+PRUNABLE = ("members", "invitations", "event_types", "webhooks", "availability_schedules")
 
 #: Event type fields the API can write, in display order (POST also takes `owner` and `name`).
+#: The buffers and the start-time increment arrived on 2026-11-13 (CHANGES-2026.md).
 EVENT_TYPE_FIELDS = (
     "duration",
     "duration_options",
+    "start_time_increment",
+    "before_buffer",
+    "after_buffer",
     "active",
     "color",
     "description",
@@ -119,6 +124,17 @@ class Template:
 
 
 @dataclass(frozen=True)
+class AvailabilitySchedule:
+    """A user's named availability schedule: identity = (user, name)."""
+
+    user: str  # a member's email, as written
+    name: str
+    availability: Availability  # its time zone and rules
+    default: bool | None  # None = unmanaged
+    source: Source
+
+
+@dataclass(frozen=True)
 class Webhook:
     url: str
     scope: str  # organization | user | group
@@ -155,6 +171,9 @@ class Config:
     webhooks: tuple[Webhook, ...]
     policy: Policy
     files: tuple[str, ...]  # every file read, in load order
+    availability_schedules: tuple[AvailabilitySchedule, ...] = ()
+    #: What is worth saying but not wrong (an unset variable when the caller does not need it).
+    notes: tuple[Problem, ...] = ()
     #: Entries with `owners:`; `event_types` holds their expansions once they are expanded.
     templates: tuple[Template, ...] = ()
     #: After expansion: event type name -> the group/team entry that claims it (for pruning).

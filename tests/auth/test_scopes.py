@@ -168,8 +168,6 @@ def test_the_table_agrees_with_the_sandboxs_independent_one() -> None:
     theirs = {(m, normal(t)): s for (m, t), s in operation_scopes().items()}
     # Emulated for the API's 2026-12 changes (issue 13) before the reconciler calls them.
     not_called_yet = {
-        ("POST", "/user_availability_schedules"),
-        ("PATCH", "/user_availability_schedules/{}"),
         ("GET", "/scheduled_events/{}"),
     }
     assert set(theirs) - set(ours) <= not_called_yet, "the reconciler's table misses operations"
@@ -196,7 +194,11 @@ def plan_of(*requests: Request) -> Plan:
 
 
 def test_preflight_does_nothing_when_the_scopes_are_unknown() -> None:
-    preflight(plan_of(Request("DELETE", "/webhook_subscriptions/x")), None)
+    plan = plan_of(Request("DELETE", "/webhook_subscriptions/x"))
+    # Known and empty: the missing scope is named. Unknown (None): the API's 403 will speak.
+    with pytest.raises(ReconcilerError, match="webhooks:write: DELETE /webhook_subscriptions"):
+        preflight(plan, frozenset())
+    assert preflight(plan, None) is None
 
 
 def test_preflight_applies_write_implies_read_and_event_families() -> None:
