@@ -68,12 +68,12 @@ def get_scheduled_event(ctx: Ctx) -> Reply:
 def _whose(ctx: Ctx) -> User | None:
     """The host whose events are listed (None: the whole organization), per the rules above."""
     org, user_ref = ctx.q("organization"), ctx.q("user")
-    if not org and not user_ref:
+    if org is None and user_ref is None:
         message = "either organization or user is required"
         raise invalid(detail("organization", message), detail("user", message))
-    if org:
+    if org is not None:
         ctx.ref_org(org, "organization")
-    user = ctx.ref_user(user_ref, "user") if user_ref else None
+    user = ctx.ref_user(user_ref, "user") if user_ref is not None else None
     if user is not None and user.id == ctx.caller.id:
         return user
     if not org:

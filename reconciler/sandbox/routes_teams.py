@@ -18,9 +18,9 @@ from reconciler.sandbox.router import route
 
 @route("GET", "/teams", scope="organizations:read")
 def list_teams(ctx: Ctx) -> Reply:
-    if ctx.q("organization"):
+    if ctx.q("organization") is not None:
         ctx.ref_org(ctx.q("organization"), "organization")
-    user = ctx.ref_user(ctx.q("user"), "user") if ctx.q("user") else None
+    user = ctx.ref_user(ctx.q("user"), "user") if ctx.q("user") is not None else None
     rows = [t for t in ctx.store.teams.values() if user is None or user.id in t.member_ids]
     page, pagination = paginate(
         rows, lambda t: (t.created_at, t.id), ctx.list_query(), ctx.page_tokens
