@@ -23,6 +23,8 @@ from benchmarks.processes import (
     sandbox_server,
     server_counters,
 )
+from benchmarks.startup import measure as measure_startup
+from benchmarks.startup import report as startup_report
 from tests.perf.orgs import OrgSize, after_members, latency_critical_path, lower_bound
 
 UNLIMITED = 1_000_000_000
@@ -36,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.scaled:
         limit, window = 500, 6.0
     print(_machine())
+    print(f"load average before: {_load()}")
+    if args.startup_repeat:
+        print("\n".join(startup_report(measure_startup(args.startup_repeat))))
+        print()
     rate = "none (limit set high)" if limit >= UNLIMITED else f"{limit} per {window:g} s"
     print(
         f"transport {args.transport}; latency {args.latency * 1000:g} ms per call; rate limit "
@@ -104,7 +110,21 @@ def _parser() -> argparse.ArgumentParser:
         default=10_000,
         help="also measure diff CPU and memory on this many objects (0: skip)",
     )
+    parser.add_argument(
+        "--startup-repeat",
+        type=int,
+        default=15,
+        help="CLI start-up: runs of each command, the minimum kept (0: skip; see startup.py)",
+    )
     return parser
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as loadavg:
+            return " ".join(loadavg.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _ints(text: str) -> list[int]:

@@ -1,4 +1,8 @@
-"""Options shared by the commands, and the per-run environment the CLI hands to them."""
+"""Options shared by the commands, and the per-run environment the CLI hands to them.
+
+The client (httpx and the auth modules) is imported by the functions that need it, not here:
+`validate` uses this module's path options and must start without loading HTTP machinery.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,22 @@ import logging
 import os
 import sys
 import time
-import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import httpx
 
-from reconciler.client import CalendlyClient, ConnectionSettings, Secret, open_client, read_token
-from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient, default_token_path
-from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings
-from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
+from reconciler.client.secret import Secret
 from reconciler.errors import UsageError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reconciler.client import CalendlyClient, ConnectionSettings
+    from reconciler.client.auth import OAuthClient
+    from reconciler.client.scalekit import ScalekitSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +39,13 @@ class CliEnv:
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     interactive: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
     clock: Callable[[], float] = time.time  # wall clock, for token expiry
-    open_url: Callable[[str], object] = webbrowser.open  # `login --open`: the browser
+    open_url: Callable[[str], object] = field(default=lambda url: _open_browser(url))
+
+
+def _open_browser(url: str) -> bool:  # `login --open`
+    import webbrowser
+
+    return webbrowser.open(url)
 
 
 def env_of(ctx: click.Context) -> CliEnv:
@@ -65,6 +77,9 @@ def connection_options(func: F) -> F:
     id/secret from CALENDLY_CLIENT_ID / CALENDLY_CLIENT_SECRET) or scalekit (the SCALEKIT_*
     variables, or the --scalekit-* flags); plus --api-url, --concurrency and --debug.
     """
+    from reconciler.client.auth import DEFAULT_AUTH_URL
+    from reconciler.client.connect import DEFAULT_API_URL
+
     options = [
         click.option(
             "--auth",
@@ -126,6 +141,8 @@ def connection_options(func: F) -> F:
 
 
 def _scalekit_options() -> list[Callable[[F], F]]:
+    from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME
+
     def flag(name: str, envvar: str, help: str, **kwargs: Any) -> Callable[[F], F]:
         return click.option(
             f"--scalekit-{name}",
@@ -164,6 +181,8 @@ def _scalekit_options() -> list[Callable[[F], F]]:
 def connect(ctx: click.Context, opts: dict[str, Any], *, read_only: bool) -> CalendlyClient:
     if opts.get("debug"):
         _enable_debug_logging()
+    from reconciler.client import open_client
+
     env = env_of(ctx)
     settings = connection_settings(opts, os.environ, clock=env.clock)
     return open_client(settings, read_only=read_only, transport=env.transport)
@@ -173,6 +192,10 @@ def connection_settings(
     opts: Mapping[str, Any], environ: Mapping[str, str], *, clock: Callable[[], float]
 ) -> ConnectionSettings:
     """The connection the options and environment describe; one UsageError if incomplete."""
+    from reconciler.client import ConnectionSettings, read_token
+    from reconciler.client.auth import default_token_path
+    from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings
+
     method = opts.get("auth") or "token"
     common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
     if method == "scalekit":
@@ -189,6 +212,8 @@ def connection_settings(
 
 
 def oauth_client(opts: Mapping[str, Any], environ: Mapping[str, str]) -> OAuthClient:
+    from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient
+
     secret = (environ.get("CALENDLY_CLIENT_SECRET") or "").strip()
     return OAuthClient(
         auth_url=opts.get("auth_url") or DEFAULT_AUTH_URL,
@@ -198,6 +223,8 @@ def oauth_client(opts: Mapping[str, Any], environ: Mapping[str, str]) -> OAuthCl
 
 
 def scalekit_settings(opts: Mapping[str, Any]) -> ScalekitSettings:
+    from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
+
     wanted = {
         "env_url": "SCALEKIT_ENV_URL",
         "client_id": "SCALEKIT_CLIENT_ID",
