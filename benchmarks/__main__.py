@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from typing import Any
 
+from benchmarks.configload import measure as measure_load
+from benchmarks.configload import report as load_report
 from benchmarks.diffcpu import measure_diff
 from benchmarks.floors import Floors
 from benchmarks.processes import (
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {_load()}")
     if args.startup_repeat:
         print("\n".join(startup_report(measure_startup(args.startup_repeat))))
+        print()
+    if args.load_event_types:
+        print("\n".join(load_report(measure_load(args.load_event_types))))
         print()
     rate = "none (limit set high)" if limit >= UNLIMITED else f"{limit} per {window:g} s"
     print(
@@ -115,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=15,
         help="CLI start-up: runs of each command, the minimum kept (0: skip; see startup.py)",
+    )
+    parser.add_argument(
+        "--load-event-types",
+        type=int,
+        default=5000,
+        help="config loading per object on a config of this many event types (0: skip)",
     )
     return parser
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema is imported only when a file has schema errors to word
+    from jsonschema.exceptions import ValidationError
 
 from reconciler.config.document import DataPath, Document, is_sensitive
 from reconciler.config.problems import Problem
