@@ -200,7 +200,7 @@ def _print_table(
         extra = {op: n for op, n in row["by_operation"].items() if n != bound.get(op, 0)}
         print(
             f"{row['concurrency']:>4} {row['calls']:>6} {calls:>6} {row['read_wall']:>8.2f} "
-            f"{floors.floor:>8.2f} {row['read_wall'] / floors.floor:>6.2f} "
+            f"{floors.floor:>8.2f} {_ratio(row['read_wall'], floors.floor):>6} "
             f"{floors.rate_floor:>8.2f} {floors.latency_floor:>7.2f} {row['429s']:>4} "
             f"{row['config_cpu']:>7.2f} {row['read_cpu']:>8.2f} {row['diff_cpu']:>8.2f} "
             f"{row['peak_rss_mb']:>7.0f} {row['rate_wait']:>7.1f}"
@@ -213,6 +213,10 @@ def _print_table(
             f"{fixed.fixed_window_floor:.2f} s; calls / limit: {fixed.rate_floor:.2f} s; "
             f"{math.ceil(calls / limit)} windows)"
         )
+
+
+def _ratio(measured: float, floor: float) -> str:
+    return f"{measured / floor:.2f}" if floor > 0 else "-"  # no latency: no time floor
 
 
 def _floors(size: OrgSize, concurrency: int, latency: float, limit: int, window: float) -> Floors:

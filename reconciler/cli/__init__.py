@@ -55,6 +55,11 @@ COMMANDS: dict[str, Entry] = {
         "drift_command",
         "Report where live Calendly differs from the config (nightly CI).",
     ),
+    "show": Entry(
+        "reconciler.cli.show",
+        "show_command",
+        "Print a plan saved by `plan --out`, without calling Calendly.",
+    ),
     "export": Entry(
         "reconciler.cli.export",
         "export_command",

@@ -86,7 +86,7 @@ def test_completion_of_command_names_imports_no_command() -> None:
             "COMP_CWORD": "1",
         }
     )
-    assert out.split() == ["plain,sandbox", "plain,scopes"]
+    assert out.split() == ["plain,sandbox", "plain,scopes", "plain,show"]
     assert not _top(modules) & set(HEAVY)
 
 
