@@ -58,6 +58,8 @@ def make_plan(
     The caller closes `client.http`.
     """
     chosen = parse_targets(targets)
+    if base is not None:
+        gitref.check_ref(base)  # a bad ref fails now, not after reading the organization
     insecure = opts.get("allow_insecure_webhooks", False)
     config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)

@@ -134,7 +134,7 @@ def test_plan_base_with_an_unknown_ref(run: Run, config: Path) -> None:
     git("init", "-q", "-b", "main")
     result = run("plan", str(config), "--base", "nope")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1].startswith("Error: --base: git ls-tree failed: ")
+    assert result.stderr == "Error: --base: 'nope' is not a git commit, branch or tag here\n"
 
 
 NEW_EVENT_TYPE = """\
