@@ -200,7 +200,7 @@ def connection_settings(
     common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
     if method == "scalekit":
         return ConnectionSettings(scalekit=scalekit_settings(opts), **common)
-    api_url = opts.get("api_url") or DEFAULT_API_URL
+    api_url = check_url("--api-url", opts.get("api_url") or DEFAULT_API_URL)
     if method == "oauth":
         oauth = OAuthSettings(
             token_file=opts.get("token_file") or default_token_path(),
@@ -216,10 +216,26 @@ def oauth_client(opts: Mapping[str, Any], environ: Mapping[str, str]) -> OAuthCl
 
     secret = (environ.get("CALENDLY_CLIENT_SECRET") or "").strip()
     return OAuthClient(
-        auth_url=opts.get("auth_url") or DEFAULT_AUTH_URL,
+        auth_url=check_url("--auth-url", opts.get("auth_url") or DEFAULT_AUTH_URL),
         client_id=(opts.get("client_id") or "").strip() or None,
         client_secret=Secret(secret) if secret else None,
     )
+
+
+def check_url(option: str, url: str) -> str:
+    """A usage error now, rather than retries against a URL that cannot work."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"{option} must be an http(s) URL such as https://api.calendly.com, not {url!r}"
+        )
+    return url
 
 
 def scalekit_settings(opts: Mapping[str, Any]) -> ScalekitSettings:
@@ -270,6 +286,21 @@ def color_option(func: F) -> F:
 
 class _DebugHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The --debug handler: one at a time, on the stderr of the current run."""
+
+
+class _NoticeHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Retries and rate-limit waits, always shown: a silent wait looks like a hang."""
+
+
+def _enable_notices() -> None:
+    logger = logging.getLogger("reconciler.notice")
+    for old in [h for h in logger.handlers if isinstance(h, _NoticeHandler)]:
+        logger.removeHandler(old)  # one per run, on this run's stderr
+    handler = _NoticeHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s…"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not twice with --debug's handler on "reconciler"
 
 
 def _enable_debug_logging() -> None:

@@ -72,3 +72,13 @@ def test_plan_base_with_a_bad_ref(
     _refused(
         result, sandbox, "Error: --base: 'origin/nope' is not a git commit, branch or tag here"
     )
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://api.example", "https://", "http://h:port"])
+def test_a_malformed_api_url_is_a_usage_error(run: Run, sandbox: Sandbox, url: str) -> None:
+    result = run("plan", str(GOLDEN), "--api-url", url)
+    _refused(
+        result,
+        sandbox,
+        f"Error: --api-url must be an http(s) URL such as https://api.calendly.com, not {url!r}",
+    )
