@@ -135,8 +135,11 @@ class ReconcilerGroup(click.Group):
             click.echo("Interrupted.", err=True)
             return ExitCode.INTERRUPTED
         except ReconcilerError as exc:  # a ConfigError prints one line per problem
+            colored = stderr_color()
             for line in exc.lines():
-                click.echo(line, err=True)
+                click.echo(
+                    click.style(line, fg="red") if colored else line, err=True, color=colored
+                )
             return ExitCode.ERROR
         return int(result) if isinstance(result, int) else ExitCode.OK
 
@@ -157,6 +160,17 @@ def cli() -> None:
                 2 changes present (only with --detailed-exitcode; `drift`: drift found),
                 130 interrupted.
     """
+
+
+def stderr_color(stream: Any = None) -> bool:
+    """Errors are red on a terminal: never in a pipe or file, nor with NO_COLOR or TERM=dumb."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def main() -> None:

@@ -128,7 +128,7 @@ def _apply_planned(
         if note:
             status(note)
         if not auto_approve:
-            _confirm(ctx, plan)
+            _confirm(ctx, plan, planned.client)
         result = _run(plan, planned.client)
     finally:
         planned.client.http.close()
@@ -211,14 +211,15 @@ def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
         return apply(plan, client, on_event=progress, stop=stop)
 
 
-def _confirm(ctx: click.Context, plan: Plan) -> None:
+def _confirm(ctx: click.Context, plan: Plan, client: CalendlyClient) -> None:
     if not env_of(ctx).interactive():
         raise UsageError(
             "apply asks for confirmation, but stdin is not a terminal: "
             "review the plan and pass --auto-approve"
         )
     answer = click.prompt(
-        f"\nApply these {len(plan.changes)} changes to {plan.organization}?\n"
+        f"\nApply {count(len(plan.changes), 'change')} to {plan.organization} "
+        f"through {client.http.base_url}?\n"
         "Only 'yes' will be accepted to approve",
         default="",
         show_default=False,

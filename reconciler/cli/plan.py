@@ -117,7 +117,8 @@ def plan_command(
         status(note)
     plan = planned.plan
     colored = use_color(color) and fmt == "text"
-    click.echo(render(plan, fmt, color=colored), nl=False, color=colored)
+    text = render(plan, fmt, color=colored, every_unmanaged=show_unmanaged)
+    click.echo(text, nl=False, color=colored)
     unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
     if unsafe is not None:
         raise unsafe  # shown after the plan, so the reader sees what is refused

@@ -13,6 +13,7 @@ import click
 
 from reconciler import drift, gitref
 from reconciler.cli.options import connect, env_of
+from reconciler.cli.words import count as count  # re-exported: the commands import it here
 from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
@@ -171,10 +172,6 @@ NOUNS = {
     "availability": "availability schedule",
     "webhook": "webhook",
 }
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def status(message: str) -> None:

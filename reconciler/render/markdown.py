@@ -280,7 +280,7 @@ def _document(parts: _Parts, layout: _Layout) -> str:
 
 
 def _warnings(warnings: tuple[str, ...], shown: int) -> str:
-    lines = ["#### Warnings", "", "The API cannot do these; do them by hand:", ""]
+    lines = ["#### Warnings", "", "Read these before applying:", ""]
     lines += [f"- {prose(w)}" for w in warnings[:shown]]
     if shown < len(warnings):
         more = f"{len(warnings) - shown} more {_noun(len(warnings) - shown, 'warning')}"
