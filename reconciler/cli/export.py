@@ -129,8 +129,8 @@ def _read(
         calls = sum(client.stats.requests.values())
         status(f"Read the organization ({count(calls, 'API call')}).")
     except Forbidden as exc:
-        if isinstance(exc, InsufficientScope):
-            raise
+        if isinstance(exc, InsufficientScope) or exc.role_gate:
+            raise  # its message says what to do
         # A plain member's token reads its own objects only; an export needs all of them.
         raise ReconcilerError(
             f"{exc} (export reads the whole organization: use an admin's or the owner's token)"

@@ -15,6 +15,7 @@ Signing keys are never shown: their problems say "invalid value (sensitive, not 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,10 @@ def _explain(
 def _problem(document: Document, path: DataPath, message: str, sensitive: bool) -> Problem:
     if sensitive:
         message = f"invalid value (sensitive, not shown): {message}"
+    comment = document.commented.get(path)
+    if comment and path:
+        example = "" if sensitive else f", e.g. {path[-1]}: {json.dumps(comment)}"
+        message += f"; a '#' after '{path[-1]}:' starts a YAML comment: quote the value{example}"
     return document.problem(path, message)
 
 

@@ -100,7 +100,7 @@ def parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             f"event_types, webhooks, policy), got {got}"
         )
         return None, [Problem(file, pos.line, pos.col, "", message)]
-    converter = _Converter(document)
+    converter = _Converter(document, text)
     try:
         data = converter.convert(root, (), expanding=False)
     except _AliasBomb:
@@ -194,8 +194,10 @@ def _short_tag(tag: str) -> str:
 class _Converter:
     """Turns composed nodes into plain data, recording positions and problems."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, text: str = "") -> None:
         self.document = document
+        self.text = text
+        self._lines: list[str] | None = None
         self.problems: list[Problem] = []
         self.seen: set[int] = set()  # nodes converted once: meeting one again means an alias
         self.active: set[int] = set()  # collections being converted: meeting one is a cycle
@@ -302,12 +304,25 @@ class _Converter:
             finally:
                 self.active.discard(id(source))
 
+    def _comment_after(self, node: ScalarNode) -> str:
+        """The comment that follows this empty value on its line (`key: #...`), or ""."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        mark = node.start_mark
+        if not 0 <= mark.line < len(self._lines):
+            return ""
+        rest = self._lines[mark.line][mark.column :].strip()
+        return rest if rest.startswith("#") else ""
+
     def scalar(self, node: ScalarNode, path: DataPath) -> Any:
         # Values are never quoted in these messages: a signing key may be written here.
         tag, value = node.tag, str(node.value)
         if tag == STR:
             return value
         if tag == NULL:
+            comment = self._comment_after(node) if not value else ""
+            if comment:
+                self.document.commented[path] = comment.split()[0]
             return None
         if tag == BOOL:
             if value in _TRUE or value in _FALSE:

@@ -108,3 +108,51 @@ def test_an_error_on_a_terminal_is_red(monkeypatch: Any, capsys: Any) -> None:
     err = capsys.readouterr().err
     assert err.startswith("\x1b[31mError: cannot read /nonexistent/plan.json: ")
     assert err.endswith("\x1b[0m\n")
+
+
+def test_an_unquoted_hash_value_hints_at_the_yaml_comment(tmp_path: Path) -> None:
+    from reconciler.config import ConfigError, load_config
+
+    (tmp_path / "c.yaml").write_text(
+        "members:\n  - email: a@acme.example\nevent_types:\n  - name: X\n"
+        "    owner: a@acme.example\n    color: #0069ff\n"
+        "webhooks:\n  - url: https://h.example/x\n    events: [invitee.created]\n"
+        "    signing_key: #s3cret\n"
+    )
+    try:
+        load_config([tmp_path])
+    except ConfigError as exc:
+        messages = [str(p) for p in exc.problems]
+    assert (
+        f"{tmp_path / 'c.yaml'}:6:11: event_types[0].color: expected a string, got an empty "
+        "value (null); a '#' after 'color:' starts a YAML comment: quote the value, e.g. "
+        'color: "#0069ff"'
+    ) in messages
+    signing = [m for m in messages if "signing_key" in m]
+    assert signing and all("s3cret" not in m for m in signing)
+
+
+def test_a_403_role_gate_says_owner_or_admin_and_a_plan_gate_does_not() -> None:
+    from reconciler.client.errors import error_for
+
+    role = error_for(
+        method="GET",
+        path="/organization_memberships",
+        status=403,
+        body={"title": "Permission Denied", "message": "You do not have permission"},
+    )
+    assert str(role) == (
+        "GET /organization_memberships answered 403 Permission Denied: You do not have "
+        "permission. Managing an organization (members, other users' event types, organization "
+        "webhooks) needs a token of one of its owners or admins"
+    )
+    plan = error_for(
+        method="POST",
+        path="/webhook_subscriptions",
+        status=403,
+        body={
+            "title": "Permission Denied",
+            "message": "Please upgrade your Calendly account to Standard",
+        },
+    )
+    assert "owners or admins" not in str(plan)

@@ -34,6 +34,7 @@ SNIPPETS = [
     "a: !!int x\nb: !!bool maybe\nc: !foo 1\n",
     "x: \x07\n",
     "a: [1, 2\n",
+    "color: #0069ff\nb:   # note\nc: # x y\n",
     "",
     "# only a comment\n",
 ]
@@ -54,7 +55,7 @@ def _both(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
 def _flat(document: Any, problems: list[Any]) -> Any:
     if document is None:
         return None, problems
-    return document.data, document.values, document.keys, document.bad, problems
+    return document.data, document.values, document.keys, document.bad, document.commented, problems
 
 
 @needs_libyaml
