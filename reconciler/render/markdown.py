@@ -213,7 +213,7 @@ def _item(change: Change) -> tuple[str, str]:
     lines = [f"- {code(SYMBOL[change.action])} {code(change.key)} {verb(change)}{where}"]
     if change.reason:
         lines.append(f"  - _{prose(change.reason)}_")
-    if change.origin == "drift":
+    if change.origin == "drift" or change.attribution:  # `drift` sets no origin, only who/when
         lines.append(f"  - {_attribution(change.attribution)}")
     brief = "\n".join(lines)
     details = [f"  - {row}" for row in _fields(change)]

@@ -86,6 +86,12 @@ def test_a_change_made_in_calendly_is_drift_with_who_and_when(
         "at": "2026-11-22T12:00:00.000000Z",
         "source": "activity_log",
     }
+    markdown = run("drift", str(config), "--format", "markdown").stdout
+    assert (
+        "- `~` `alice@acme.example/Intro Call` will be updated in place · `config/c.yaml:3`\n"
+        "  - changed in Calendly by `ben@acme.example` at `2026-11-22T12:00:00.000000Z` "
+        "(activity log)\n"
+    ) in markdown
 
 
 def test_without_the_activity_log_drift_says_when_from_updated_at(
