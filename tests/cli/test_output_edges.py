@@ -156,3 +156,22 @@ def test_a_403_role_gate_says_owner_or_admin_and_a_plan_gate_does_not() -> None:
         },
     )
     assert "owners or admins" not in str(plan)
+
+
+def test_organization_is_any_uri_ending_in_its_id_or_the_bare_id(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        "organization: http://127.0.0.1:8080/organizations/HCM6XP36DO3X2XMK\n"
+        "members:\n  - email: alice@acme.example\n"
+    )
+    (tmp_path / "b.yaml").write_text("organization: HCM6XP36DO3X2XMK\n")
+    result = run("plan", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("No changes. Calendly matches the configuration.\n")
+    (tmp_path / "b.yaml").write_text("organization: OTHERORG\n")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert (
+        f"{tmp_path / 'b.yaml'}:1:15: organization: conflicting organization OTHERORG (first "
+        f"declared as http://127.0.0.1:8080/organizations/HCM6XP36DO3X2XMK at "
+        f"{tmp_path / 'a.yaml'}:1:15)"
+    ) in result.stderr
