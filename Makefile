@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
 .PHONY: test demo lint types unit bench clean
 
@@ -13,6 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# `make demo` needs only the runtime dependencies (not the dev tools); `make test` adds them.
+$(RUNTIME): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,7 +34,7 @@ unit: $(STAMP)
 
 test: lint types unit
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" ./examples/demo.sh
 
 bench: $(STAMP)
