@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
-.PHONY: test demo lint actionlint types unit bench clean
+.PHONY: test demo lint actionlint types unit generated bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: lint types unit
 
 demo: $(RUNTIME)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" ./examples/demo.sh
+
+# The compiled schema check, after a change to schemas/*.schema.json (a test says when).
+generated: $(STAMP)
+	$(BIN)/python -c "from reconciler.config.schema import write_generated; print(write_generated())"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.config.schema import fast_valid, inlined, validator
+from reconciler.config import schema
+from reconciler.config.schema import GENERATED, fast_valid, generated_source, inlined, validator
 from reconciler.config.yaml_loader import parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +62,37 @@ def test_fractions_are_numbers_in_both() -> None:
     data = {"policy": {"max_delete_fraction": 0.25}}
     assert fast_valid(data)
     assert _jsonschema_valid(data)
+
+
+def test_the_generated_check_is_current() -> None:
+    assert GENERATED.read_text(encoding="utf-8") == generated_source(), (
+        "schemas/*.schema.json changed: run `make generated` (until then the check is compiled "
+        "at every run, correct but slower)"
+    )
+
+
+def test_the_generated_check_is_the_one_used() -> None:
+    from reconciler.config import _schema_generated
+
+    assert schema.fast_check() is _schema_generated.check
+
+
+def test_a_stale_generated_check_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.config import _schema_generated
+
+    monkeypatch.setattr(_schema_generated, "SCHEMA_HASH", "stale")
+    schema.fast_check.cache_clear()
+    try:
+        compiled = schema.fast_check()
+        assert compiled is not _schema_generated.check
+        for path in VALID:
+            assert fast_valid(_data(path)) == _jsonschema_valid(_data(path))
+        assert not fast_valid({"members": [{"email": "not an email"}]})
+        assert not fast_valid(
+            {"event_types": [{"name": "A", "owner": "a@b.example", "duration": 1.0}]}
+        )
+    finally:
+        schema.fast_check.cache_clear()
 
 
 def test_the_inlined_schema_has_no_ref_left() -> None:
