@@ -27,6 +27,7 @@ from reconciler.client.errors import (
     OutcomeUnknown,
 )
 from reconciler.client.secret import redact
+from reconciler.kinds import failure_hint
 from reconciler.kinds.wire import is_uri
 from reconciler.model import Request, uri_id
 from reconciler.plan import PLACEHOLDER, Change, Plan
@@ -176,29 +177,32 @@ class _Runner:
             except ClientError as exc:
                 done = change.requests[index - 1].display() if index else ""
                 prefix = f"{done} succeeded, then " if done else ""
+                hint = failure_hint(change.kind, request, exc)
+                text = f"{exc} {hint}" if hint else str(exc)
                 # A server may quote the request in its error: never the signing key.
-                message = redact(prefix + str(exc), change.secrets().values())
+                message = redact(prefix + text, change.secrets().values())
                 return Outcome(change, Status.FAILED, message)
             if note:
                 notes.append(note)
         return Outcome(change, Status.DONE, "; ".join(notes))
 
     def _resolve(self, request: Request) -> Request:
-        """Replace `<known after apply: …>` placeholders with what earlier changes produced."""
+        """Replace `<known after apply: …>` placeholders with what earlier changes produced:
+        the URI, or in a path its id (the last segment, as path parameters take it)."""
 
-        def substitute(text: str) -> str:
+        def substitute(text: str, *, in_path: bool = False) -> str:
             def one(match: re.Match[str]) -> str:
                 kind, key = match.groups()
                 value = self.produced.get(f"{kind}:{key}")
                 if value is None:
                     raise Deferred(_unresolved(kind, key))
-                return value
+                return uri_id(value) if in_path else value
 
             return PLACEHOLDER.sub(one, text)
 
         return Request(
             request.method,
-            substitute(request.path),
+            substitute(request.path, in_path=True),
             {k: substitute(v) for k, v in request.params.items()},
             _substitute_body(request.body, substitute),
             request.secrets,

@@ -54,10 +54,12 @@ def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks:
         click.echo(summary(exc.problems), err=True)
         return ExitCode.ERROR
     files = len(config.files)
+    schedules = len(config.availability_schedules)
     click.echo(
         f"Valid: {count(len(config.members), 'member')}, "
         f"{count(len(config.event_types), 'event type')}, "
-        f"{count(len(config.webhooks), 'webhook')} in {count(files, 'file')}.",
+        + (f"{count(schedules, 'availability schedule')}, " if schedules else "")
+        + f"{count(len(config.webhooks), 'webhook')} in {count(files, 'file')}.",
         err=True,
     )
     return ExitCode.OK

@@ -2,7 +2,7 @@
 # fastjsonschema: do not edit. Used only while SCHEMA_HASH matches the schemas.
 # ruff: noqa
 # mypy: ignore-errors
-SCHEMA_HASH = "f8d8c7b78d5b760848b14e25d03991b27afa7f5fe594640d41a07de21622072b"
+SCHEMA_HASH = "d7667845b049a729d5ba7e91c5a9a3d5bb67c7350ac777d1105818ed879154f1"
 from decimal import Decimal
 import re
 class JsonSchemaValueException(ValueError):
@@ -153,6 +153,30 @@ def validate(data, custom_formats={}, name_prefix=None):
                                             raise JsonSchemaValueException("invalid")
                                         if data__eventtypes_item__durationoptions_item > 720:
                                             raise JsonSchemaValueException("invalid")
+                        if "start_time_increment" in data__eventtypes_item_keys:
+                            data__eventtypes_item_keys.remove("start_time_increment")
+                            data__eventtypes_item__starttimeincrement = data__eventtypes_item["start_time_increment"]
+                            if not isinstance(data__eventtypes_item__starttimeincrement, (int)) or isinstance(data__eventtypes_item__starttimeincrement, bool):
+                                raise JsonSchemaValueException("invalid")
+                            if isinstance(data__eventtypes_item__starttimeincrement, (int, float, Decimal)) and not isinstance(data__eventtypes_item__starttimeincrement, bool):
+                                if data__eventtypes_item__starttimeincrement < 5:
+                                    raise JsonSchemaValueException("invalid")
+                                if data__eventtypes_item__starttimeincrement > 720:
+                                    raise JsonSchemaValueException("invalid")
+                        if "before_buffer" in data__eventtypes_item_keys:
+                            data__eventtypes_item_keys.remove("before_buffer")
+                            data__eventtypes_item__beforebuffer = data__eventtypes_item["before_buffer"]
+                            if not isinstance(data__eventtypes_item__beforebuffer, (int)) or isinstance(data__eventtypes_item__beforebuffer, bool):
+                                raise JsonSchemaValueException("invalid")
+                            if not (isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 0 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 5 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 10 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 15 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 30 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 45 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 60 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 90 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 120 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 150 or isinstance(data__eventtypes_item__beforebuffer, (int, float)) and not isinstance(data__eventtypes_item__beforebuffer, bool) and data__eventtypes_item__beforebuffer == 180):
+                                raise JsonSchemaValueException("invalid")
+                        if "after_buffer" in data__eventtypes_item_keys:
+                            data__eventtypes_item_keys.remove("after_buffer")
+                            data__eventtypes_item__afterbuffer = data__eventtypes_item["after_buffer"]
+                            if not isinstance(data__eventtypes_item__afterbuffer, (int)) or isinstance(data__eventtypes_item__afterbuffer, bool):
+                                raise JsonSchemaValueException("invalid")
+                            if not (isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 0 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 5 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 10 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 15 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 30 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 45 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 60 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 90 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 120 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 150 or isinstance(data__eventtypes_item__afterbuffer, (int, float)) and not isinstance(data__eventtypes_item__afterbuffer, bool) and data__eventtypes_item__afterbuffer == 180):
+                                raise JsonSchemaValueException("invalid")
                         if "active" in data__eventtypes_item_keys:
                             data__eventtypes_item_keys.remove("active")
                             data__eventtypes_item__active = data__eventtypes_item["active"]
@@ -342,6 +366,151 @@ def validate(data, custom_formats={}, name_prefix=None):
                             if not isinstance(data__eventtypes_item__protect, (bool)):
                                 raise JsonSchemaValueException("invalid")
                         if data__eventtypes_item_keys:
+                            raise JsonSchemaValueException("invalid")
+        if "availability_schedules" in data_keys:
+            data_keys.remove("availability_schedules")
+            data__availabilityschedules = data["availability_schedules"]
+            if not isinstance(data__availabilityschedules, (list, tuple)):
+                raise JsonSchemaValueException("invalid")
+            data__availabilityschedules_is_list = isinstance(data__availabilityschedules, (list, tuple))
+            if data__availabilityschedules_is_list:
+                data__availabilityschedules_len = len(data__availabilityschedules)
+                for data__availabilityschedules_x, data__availabilityschedules_item in enumerate(data__availabilityschedules):
+                    if not isinstance(data__availabilityschedules_item, (dict)):
+                        raise JsonSchemaValueException("invalid")
+                    data__availabilityschedules_item_is_dict = isinstance(data__availabilityschedules_item, dict)
+                    if data__availabilityschedules_item_is_dict:
+                        data__availabilityschedules_item__missing_keys = set(['user', 'name', 'timezone', 'rules']) - data__availabilityschedules_item.keys()
+                        if data__availabilityschedules_item__missing_keys:
+                            raise JsonSchemaValueException("invalid")
+                        data__availabilityschedules_item_keys = set(data__availabilityschedules_item.keys())
+                        if "user" in data__availabilityschedules_item_keys:
+                            data__availabilityschedules_item_keys.remove("user")
+                            data__availabilityschedules_item__user = data__availabilityschedules_item["user"]
+                            if not isinstance(data__availabilityschedules_item__user, (str)):
+                                raise JsonSchemaValueException("invalid")
+                            if isinstance(data__availabilityschedules_item__user, str):
+                                if not custom_formats["email"](data__availabilityschedules_item__user):
+                                    raise JsonSchemaValueException("invalid")
+                        if "name" in data__availabilityschedules_item_keys:
+                            data__availabilityschedules_item_keys.remove("name")
+                            data__availabilityschedules_item__name = data__availabilityschedules_item["name"]
+                            if not isinstance(data__availabilityschedules_item__name, (str)):
+                                raise JsonSchemaValueException("invalid")
+                            if isinstance(data__availabilityschedules_item__name, str):
+                                data__availabilityschedules_item__name_len = len(data__availabilityschedules_item__name)
+                                if data__availabilityschedules_item__name_len < 1:
+                                    raise JsonSchemaValueException("invalid")
+                        if "timezone" in data__availabilityschedules_item_keys:
+                            data__availabilityschedules_item_keys.remove("timezone")
+                            data__availabilityschedules_item__timezone = data__availabilityschedules_item["timezone"]
+                            if not isinstance(data__availabilityschedules_item__timezone, (str)):
+                                raise JsonSchemaValueException("invalid")
+                            if isinstance(data__availabilityschedules_item__timezone, str):
+                                data__availabilityschedules_item__timezone_len = len(data__availabilityschedules_item__timezone)
+                                if data__availabilityschedules_item__timezone_len < 1:
+                                    raise JsonSchemaValueException("invalid")
+                        if "default" in data__availabilityschedules_item_keys:
+                            data__availabilityschedules_item_keys.remove("default")
+                            data__availabilityschedules_item__default = data__availabilityschedules_item["default"]
+                            if not isinstance(data__availabilityschedules_item__default, (bool)):
+                                raise JsonSchemaValueException("invalid")
+                        if "rules" in data__availabilityschedules_item_keys:
+                            data__availabilityschedules_item_keys.remove("rules")
+                            data__availabilityschedules_item__rules = data__availabilityschedules_item["rules"]
+                            if not isinstance(data__availabilityschedules_item__rules, (list, tuple)):
+                                raise JsonSchemaValueException("invalid")
+                            data__availabilityschedules_item__rules_is_list = isinstance(data__availabilityschedules_item__rules, (list, tuple))
+                            if data__availabilityschedules_item__rules_is_list:
+                                data__availabilityschedules_item__rules_len = len(data__availabilityschedules_item__rules)
+                                for data__availabilityschedules_item__rules_x, data__availabilityschedules_item__rules_item in enumerate(data__availabilityschedules_item__rules):
+                                    if not isinstance(data__availabilityschedules_item__rules_item, (dict)):
+                                        raise JsonSchemaValueException("invalid")
+                                    data__availabilityschedules_item__rules_item_one_of_count3 = 0
+                                    if data__availabilityschedules_item__rules_item_one_of_count3 < 2:
+                                        try:
+                                            data__availabilityschedules_item__rules_item_is_dict = isinstance(data__availabilityschedules_item__rules_item, dict)
+                                            if data__availabilityschedules_item__rules_item_is_dict:
+                                                data__availabilityschedules_item__rules_item__missing_keys = set(['wday']) - data__availabilityschedules_item__rules_item.keys()
+                                                if data__availabilityschedules_item__rules_item__missing_keys:
+                                                    raise JsonSchemaValueException("invalid")
+                                            data__availabilityschedules_item__rules_item_one_of_count3 += 1
+                                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                    if data__availabilityschedules_item__rules_item_one_of_count3 < 2:
+                                        try:
+                                            data__availabilityschedules_item__rules_item_is_dict = isinstance(data__availabilityschedules_item__rules_item, dict)
+                                            if data__availabilityschedules_item__rules_item_is_dict:
+                                                data__availabilityschedules_item__rules_item__missing_keys = set(['date']) - data__availabilityschedules_item__rules_item.keys()
+                                                if data__availabilityschedules_item__rules_item__missing_keys:
+                                                    raise JsonSchemaValueException("invalid")
+                                            data__availabilityschedules_item__rules_item_one_of_count3 += 1
+                                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                    if data__availabilityschedules_item__rules_item_one_of_count3 != 1:
+                                        raise JsonSchemaValueException("invalid")
+                                    data__availabilityschedules_item__rules_item_is_dict = isinstance(data__availabilityschedules_item__rules_item, dict)
+                                    if data__availabilityschedules_item__rules_item_is_dict:
+                                        data__availabilityschedules_item__rules_item__missing_keys = set(['intervals']) - data__availabilityschedules_item__rules_item.keys()
+                                        if data__availabilityschedules_item__rules_item__missing_keys:
+                                            raise JsonSchemaValueException("invalid")
+                                        data__availabilityschedules_item__rules_item_keys = set(data__availabilityschedules_item__rules_item.keys())
+                                        if "wday" in data__availabilityschedules_item__rules_item_keys:
+                                            data__availabilityschedules_item__rules_item_keys.remove("wday")
+                                            data__availabilityschedules_item__rules_item__wday = data__availabilityschedules_item__rules_item["wday"]
+                                            data__availabilityschedules_item__rules_item__wday_any_of_count4 = 0
+                                            if not data__availabilityschedules_item__rules_item__wday_any_of_count4:
+                                                try:
+                                                    if not isinstance(data__availabilityschedules_item__rules_item__wday, (str)):
+                                                        raise JsonSchemaValueException("invalid")
+                                                    if not (isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'sunday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'monday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'tuesday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'wednesday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'thursday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'friday' or isinstance(data__availabilityschedules_item__rules_item__wday, str) and data__availabilityschedules_item__rules_item__wday == 'saturday'):
+                                                        raise JsonSchemaValueException("invalid")
+                                                    data__availabilityschedules_item__rules_item__wday_any_of_count4 += 1
+                                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                            if not data__availabilityschedules_item__rules_item__wday_any_of_count4:
+                                                try:
+                                                    if not isinstance(data__availabilityschedules_item__rules_item__wday, (list, tuple)):
+                                                        raise JsonSchemaValueException("invalid")
+                                                    data__availabilityschedules_item__rules_item__wday_is_list = isinstance(data__availabilityschedules_item__rules_item__wday, (list, tuple))
+                                                    if data__availabilityschedules_item__rules_item__wday_is_list:
+                                                        data__availabilityschedules_item__rules_item__wday_len = len(data__availabilityschedules_item__rules_item__wday)
+                                                        if data__availabilityschedules_item__rules_item__wday_len < 1:
+                                                            raise JsonSchemaValueException("invalid")
+                                                        def fn(var): return frozenset(dict((k, fn(v)) for k, v in var.items()).items()) if hasattr(var, "items") else tuple(fn(v) for v in var) if isinstance(var, (dict, list)) else (bool, var) if isinstance(var, bool) else var
+                                                        if data__availabilityschedules_item__rules_item__wday_len > len(set(fn(data__availabilityschedules_item__rules_item__wday_x) for data__availabilityschedules_item__rules_item__wday_x in data__availabilityschedules_item__rules_item__wday)):
+                                                            raise JsonSchemaValueException("invalid")
+                                                        for data__availabilityschedules_item__rules_item__wday_x, data__availabilityschedules_item__rules_item__wday_item in enumerate(data__availabilityschedules_item__rules_item__wday):
+                                                            if not isinstance(data__availabilityschedules_item__rules_item__wday_item, (str)):
+                                                                raise JsonSchemaValueException("invalid")
+                                                            if not (isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'sunday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'monday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'tuesday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'wednesday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'thursday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'friday' or isinstance(data__availabilityschedules_item__rules_item__wday_item, str) and data__availabilityschedules_item__rules_item__wday_item == 'saturday'):
+                                                                raise JsonSchemaValueException("invalid")
+                                                    data__availabilityschedules_item__rules_item__wday_any_of_count4 += 1
+                                                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                                            if not data__availabilityschedules_item__rules_item__wday_any_of_count4:
+                                                raise JsonSchemaValueException("invalid")
+                                        if "date" in data__availabilityschedules_item__rules_item_keys:
+                                            data__availabilityschedules_item__rules_item_keys.remove("date")
+                                            data__availabilityschedules_item__rules_item__date = data__availabilityschedules_item__rules_item["date"]
+                                            if not isinstance(data__availabilityschedules_item__rules_item__date, (str)):
+                                                raise JsonSchemaValueException("invalid")
+                                            if isinstance(data__availabilityschedules_item__rules_item__date, str):
+                                                if not custom_formats["date"](data__availabilityschedules_item__rules_item__date):
+                                                    raise JsonSchemaValueException("invalid")
+                                        if "intervals" in data__availabilityschedules_item__rules_item_keys:
+                                            data__availabilityschedules_item__rules_item_keys.remove("intervals")
+                                            data__availabilityschedules_item__rules_item__intervals = data__availabilityschedules_item__rules_item["intervals"]
+                                            if not isinstance(data__availabilityschedules_item__rules_item__intervals, (list, tuple)):
+                                                raise JsonSchemaValueException("invalid")
+                                            data__availabilityschedules_item__rules_item__intervals_is_list = isinstance(data__availabilityschedules_item__rules_item__intervals, (list, tuple))
+                                            if data__availabilityschedules_item__rules_item__intervals_is_list:
+                                                data__availabilityschedules_item__rules_item__intervals_len = len(data__availabilityschedules_item__rules_item__intervals)
+                                                for data__availabilityschedules_item__rules_item__intervals_x, data__availabilityschedules_item__rules_item__intervals_item in enumerate(data__availabilityschedules_item__rules_item__intervals):
+                                                    if not isinstance(data__availabilityschedules_item__rules_item__intervals_item, (str)):
+                                                        raise JsonSchemaValueException("invalid")
+                                                    if isinstance(data__availabilityschedules_item__rules_item__intervals_item, str):
+                                                        if not REGEX_PATTERNS['^([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$'].search(data__availabilityschedules_item__rules_item__intervals_item):
+                                                            raise JsonSchemaValueException("invalid")
+                                        if data__availabilityschedules_item__rules_item_keys:
+                                            raise JsonSchemaValueException("invalid")
+                        if data__availabilityschedules_item_keys:
                             raise JsonSchemaValueException("invalid")
         if "webhooks" in data_keys:
             data_keys.remove("webhooks")
@@ -603,13 +772,13 @@ def validate(data, custom_formats={}, name_prefix=None):
                         for data__policy__prune_x, data__policy__prune_item in enumerate(data__policy__prune):
                             if not isinstance(data__policy__prune_item, (str)):
                                 raise JsonSchemaValueException("invalid")
-                            if not (isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'members' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'invitations' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'event_types' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'webhooks'):
+                            if not (isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'members' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'invitations' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'event_types' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'webhooks' or isinstance(data__policy__prune_item, str) and data__policy__prune_item == 'availability_schedules'):
                                 raise JsonSchemaValueException("invalid")
                 if "max_delete_fraction" in data__policy_keys:
                     data__policy_keys.remove("max_delete_fraction")
                     data__policy__maxdeletefraction = data__policy["max_delete_fraction"]
-                    data__policy__maxdeletefraction_any_of_count3 = 0
-                    if not data__policy__maxdeletefraction_any_of_count3:
+                    data__policy__maxdeletefraction_any_of_count5 = 0
+                    if not data__policy__maxdeletefraction_any_of_count5:
                         try:
                             if not isinstance(data__policy__maxdeletefraction, (int, float, Decimal)) or isinstance(data__policy__maxdeletefraction, bool):
                                 raise JsonSchemaValueException("invalid")
@@ -618,9 +787,9 @@ def validate(data, custom_formats={}, name_prefix=None):
                                     raise JsonSchemaValueException("invalid")
                                 if data__policy__maxdeletefraction > 1:
                                     raise JsonSchemaValueException("invalid")
-                            data__policy__maxdeletefraction_any_of_count3 += 1
+                            data__policy__maxdeletefraction_any_of_count5 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__policy__maxdeletefraction_any_of_count3:
+                    if not data__policy__maxdeletefraction_any_of_count5:
                         try:
                             if not isinstance(data__policy__maxdeletefraction, (dict)):
                                 raise JsonSchemaValueException("invalid")
@@ -667,11 +836,21 @@ def validate(data, custom_formats={}, name_prefix=None):
                                             raise JsonSchemaValueException("invalid")
                                         if data__policy__maxdeletefraction__webhooks > 1:
                                             raise JsonSchemaValueException("invalid")
+                                if "availability_schedules" in data__policy__maxdeletefraction_keys:
+                                    data__policy__maxdeletefraction_keys.remove("availability_schedules")
+                                    data__policy__maxdeletefraction__availabilityschedules = data__policy__maxdeletefraction["availability_schedules"]
+                                    if not isinstance(data__policy__maxdeletefraction__availabilityschedules, (int, float, Decimal)) or isinstance(data__policy__maxdeletefraction__availabilityschedules, bool):
+                                        raise JsonSchemaValueException("invalid")
+                                    if isinstance(data__policy__maxdeletefraction__availabilityschedules, (int, float, Decimal)) and not isinstance(data__policy__maxdeletefraction__availabilityschedules, bool):
+                                        if data__policy__maxdeletefraction__availabilityschedules < 0:
+                                            raise JsonSchemaValueException("invalid")
+                                        if data__policy__maxdeletefraction__availabilityschedules > 1:
+                                            raise JsonSchemaValueException("invalid")
                                 if data__policy__maxdeletefraction_keys:
                                     raise JsonSchemaValueException("invalid")
-                            data__policy__maxdeletefraction_any_of_count3 += 1
+                            data__policy__maxdeletefraction_any_of_count5 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if not data__policy__maxdeletefraction_any_of_count3:
+                    if not data__policy__maxdeletefraction_any_of_count5:
                         raise JsonSchemaValueException("invalid")
                 if "min_admins" in data__policy_keys:
                     data__policy_keys.remove("min_admins")
