@@ -181,7 +181,7 @@ def _check_usage(
 
 
 #: Files every `-o DIR` export may write, whatever the split (layout.plan_files).
-_ALWAYS = ("members.yaml", "event-types.yaml", "webhooks.yaml")
+_ALWAYS = ("members.yaml", "event-types.yaml", "availability-schedules.yaml", "webhooks.yaml")
 
 
 def _check_output(output: Path, *, force: bool) -> None:
