@@ -194,8 +194,10 @@ def connection_settings(
     """The connection the options and environment describe; one UsageError if incomplete."""
     from reconciler.client import ConnectionSettings, read_token
     from reconciler.client.auth import default_token_path
-    from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings
+    from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings, url_secrets
 
+    for name in ("api_url", "auth_url", "scalekit_env_url"):
+        url_secrets(opts.get(name) or "")  # a URL's password: masked in everything printed
     method = opts.get("auth") or "token"
     common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
     if method == "scalekit":
