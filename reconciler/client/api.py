@@ -295,7 +295,7 @@ class CalendlyClient:
         if announce:
             notice.info(
                 "Could not reach %s (%s): retrying in %.1f s (attempt %d of %d)",
-                self.http.base_url,
+                self._redact(str(self.http.base_url)),  # a URL may carry a password
                 reason,
                 delay,
                 attempt + 1,
