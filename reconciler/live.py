@@ -110,7 +110,8 @@ def read_live(
         )
         with answer_of("GET /organization_memberships"):
             objects["member"] = member.from_memberships(members.result(), ctx)
-        note(f"read {len(objects['member'])} members")
+        n = len(objects["member"])
+        note(f"read {n} {'member' if n == 1 else 'members'}")
         if invitations is not None:
             with answer_of(f"GET /organizations/{ctx.organization_id}/invitations"):
                 objects["member"].extend(member.from_invitations(invitations.result()))

@@ -20,6 +20,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.export import (
     SPLITS,
     Export,
+    ExportError,
     Snapshot,
     build_export,
     other_config_files,
@@ -138,8 +139,8 @@ def _read(
         calls = sum(client.stats.requests.values())
         status(f"Read the organization ({count(calls, 'API call')}).")
     except Forbidden as exc:
-        if isinstance(exc, InsufficientScope):
-            raise
+        if isinstance(exc, InsufficientScope) or exc.role_gate:
+            raise  # its message says what to do
         # A plain member's token reads its own objects only; an export needs all of them.
         raise ReconcilerError(
             f"{exc} (export reads the whole organization: use an admin's or the owner's token)"
@@ -185,6 +186,22 @@ def _check_usage(
     if output is None and (split_by or force):
         flag = "--split-by" if split_by else "--force"
         raise click.UsageError(f"{flag} needs -o DIR (without it the export goes to stdout)")
+    if output is not None:
+        _check_output(output, force=force)
+
+
+#: Files every `-o DIR` export may write, whatever the split (layout.plan_files).
+_ALWAYS = ("members.yaml", "event-types.yaml", "availability-schedules.yaml", "webhooks.yaml")
+
+
+def _check_output(output: Path, *, force: bool) -> None:
+    """Refuse now, not after reading the whole organization, what write_files would refuse."""
+    existing = [str(output / name) for name in _ALWAYS if (output / name).exists()]
+    if existing and not force:
+        raise ExportError(
+            f"refusing to overwrite {', '.join(existing)}: pass --force to replace "
+            f"{'it' if len(existing) == 1 else 'them'}, or choose another directory"
+        )
 
 
 def _progress() -> Callable[[str], None]:

@@ -13,6 +13,7 @@ import click
 
 from reconciler import drift, gitref, owners
 from reconciler.cli.options import connect, env_of
+from reconciler.cli.words import count as count  # re-exported: the commands import it here
 from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
@@ -68,6 +69,8 @@ def make_plan(
     The caller closes `client.http`.
     """
     chosen = parse_targets(targets)
+    if base is not None:
+        gitref.check_ref(base)  # a bad ref fails now, not after reading the organization
     insecure = opts.get("allow_insecure_webhooks", False)
     config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)
@@ -205,10 +208,6 @@ NOUNS = {
     "availability_schedule": "user availability schedule",
     "webhook": "webhook",
 }
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def status(message: str) -> None:

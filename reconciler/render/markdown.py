@@ -214,7 +214,7 @@ def _item(change: Change) -> tuple[str, str]:
     lines = [f"- {code(SYMBOL[change.action])} {code(change.key)} {verb(change)}{where}"]
     if change.reason:
         lines.append(f"  - _{prose(change.reason)}_")
-    if change.origin == "drift":
+    if change.origin == "drift" or change.attribution:  # `drift` sets no origin, only who/when
         lines.append(f"  - {_attribution(change.attribution)}")
     bookings = describe(change)
     if bookings:
@@ -284,7 +284,7 @@ def _document(parts: _Parts, layout: _Layout) -> str:
 
 
 def _warnings(warnings: tuple[str, ...], shown: int) -> str:
-    lines = ["#### Warnings", "", "The API cannot do these; do them by hand:", ""]
+    lines = ["#### Warnings", "", "Read these before applying:", ""]
     lines += [f"- {prose(w)}" for w in warnings[:shown]]
     if shown < len(warnings):
         more = f"{len(warnings) - shown} more {_noun(len(warnings) - shown, 'warning')}"
