@@ -70,6 +70,8 @@ class ApplyResult:
     #: Event types that exist more than once after this apply (a concurrent apply raced it):
     #: one line each, naming the copies.
     duplicates: list[str] = field(default_factory=list)
+    #: change id -> URI of the object its POST created (readback.py reads them back)
+    created: dict[str, str] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -166,6 +168,7 @@ class _Runner:
             self.warnings,
             interrupted=bool(interrupted),
             duplicates=self._duplicates(),
+            created=dict(self.produced),
         )
 
     def _duplicates(self) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from reconciler import owners
 from reconciler.config.model import Config
 from reconciler.kinds import KINDS, DiffEnv, Kind, PlanError
 from reconciler.kinds import event_type as event_type_kind
@@ -29,7 +30,15 @@ Path = tuple[str, ...]
 def diff(config: Config, live: LiveState, *, today: dt.date, dedupe: bool = False) -> Plan:
     """`dedupe`: an event type declared once but live several times (two applies raced) keeps
     its oldest copy; the others are deactivated and renamed (event_type.dedupe)."""
-    env = DiffEnv(ctx=live.context, policy=config.policy, today=today, dedupe=dedupe)
+    config = owners.expand(config, live.membership)
+    env = DiffEnv(
+        ctx=live.context,
+        policy=config.policy,
+        today=today,
+        claims=config.claims,
+        dedupe=dedupe,
+    )
+    env.warnings.extend(config.expansion_warnings)
     desired = {name: kind.desired(config, env) for name, kind in KINDS.items()}
     unmanaged: dict[str, list[str]] = {}
     by_uri: dict[tuple[str, str], Live] = {}

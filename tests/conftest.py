@@ -104,6 +104,7 @@ def run(sandbox: Sandbox, clock: FakeClock) -> Callable[..., Any]:
             today=lambda: dt.date(2026, 11, 22),
             interactive=lambda: interactive,
             clock=clock,  # the sandbox's: the apply lock's age is read against it
+            now=lambda: dt.datetime.fromtimestamp(sandbox.now() / 1e6, dt.UTC),  # its clock
         )
         return CliRunner().invoke(cli, list(args), env=environ, obj=obj, input=input)
 

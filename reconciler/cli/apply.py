@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler import saved
+from reconciler import readback, saved
 from reconciler.apply import ApplyResult, Status, apply
 from reconciler.cli.exitcodes import ExitCode, Terminated
 from reconciler.cli.options import (
@@ -27,6 +27,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.planning import (
     Planned,
+    booking_impact_option,
     count,
     dedupe_option,
     estimate,
@@ -47,6 +48,7 @@ from reconciler.lock import STALE_AFTER, Lock, acquire
 from reconciler.plan import Plan
 from reconciler.probe import probe_write_scopes
 from reconciler.render import render
+from reconciler.render.result import render_json
 from reconciler.safety import check
 from reconciler.scopes import expand, preflight
 
@@ -54,6 +56,15 @@ from reconciler.scopes import expand, preflight
 @click.command("apply")
 @paths_argument
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the plan goes to stderr and stdout gets one JSON document with each change's "
+    "outcome (done, failed with the error, skipped with the reason), for CI.",
+)
 @click.option(
     "--replan",
     is_flag=True,
@@ -76,6 +87,7 @@ from reconciler.scopes import expand, preflight
 @target_option
 @mass_delete_option
 @dedupe_option
+@booking_impact_option
 @insecure_option
 @color_option
 @connection_options
@@ -85,12 +97,14 @@ def apply_command(
     /,
     paths: tuple[Path, ...],
     auto_approve: bool,
+    fmt: str,
     replan: bool,
     lock_timeout: float,
     break_lock: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
     dedupe: bool,
+    allow_booking_impact: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -111,6 +125,7 @@ def apply_command(
       calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
     take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
+    ctx.meta[_FORMAT] = fmt
     if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
         return _apply_saved(
             ctx,
@@ -129,6 +144,7 @@ def apply_command(
         take,
         auto_approve=auto_approve,
         allow_mass_delete=allow_mass_delete,
+        allow_booking_impact=allow_booking_impact,
         color=color,
     )
 
@@ -141,13 +157,17 @@ def _apply_planned(
     auto_approve: bool,
     allow_mass_delete: bool,
     color: bool | None,
+    allow_booking_impact: bool = False,
 ) -> int:
     plan = planned.plan
     try:
         _show(plan, color)
         if plan.is_empty:
+            _print_result(ApplyResult(), plan, only_json=True)
             return ExitCode.OK
-        unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+        unsafe = planned.unsafe(
+            allow_mass_delete=allow_mass_delete, allow_booking_impact=allow_booking_impact
+        )
         if unsafe is not None:
             raise unsafe
         preflight(plan, planned.client.granted_scopes)
@@ -155,19 +175,19 @@ def _apply_planned(
         if note:
             status(note)
         if not auto_approve:
-            _confirm(ctx, plan)
+            _confirm(ctx, plan, planned.client)
         if planned.client.granted_scopes is None:
             probe_write_scopes(plan, planned.client)
         # Taken just before the first write: a second apply that planned meanwhile finds
         # every object this one creates (existing.py) once it gets the lock.
         held = take(planned.client, planned.live.context.organization)
         try:
-            result = _run(plan, planned.client)
+            result = _run(ctx, plan, planned.client)
         finally:
             _release(held)
     finally:
         planned.client.http.close()
-    click.echo(report(result))
+    _print_result(result, plan)
     return exit_code(result)
 
 
@@ -228,12 +248,12 @@ def _apply_saved(
             if held.waited:  # another apply ran meanwhile: look again, under the lock
                 existing = Existing(client, organization)
                 _refuse_stale(file, saved.stale(plan, client, today=today, existing=existing))
-            result = _run(plan, client, existing)
+            result = _run(ctx, plan, client, existing)
         finally:
             _release(held)
     finally:
         client.http.close()
-    click.echo(report(result))
+    _print_result(result, plan)
     return exit_code(result)
 
 
@@ -292,28 +312,52 @@ def _config_of(file: Path, loaded: saved.SavedPlan, opts: dict[str, Any]) -> Con
         ) from None
 
 
+#: ctx.meta key of `--format`: text, or json (the plan on stderr, the outcomes on stdout).
+_FORMAT = "reconciler.apply.format"
+
+
+def _json() -> bool:
+    return click.get_current_context().meta.get(_FORMAT) == "json"
+
+
 def _show(plan: Plan, color: bool | None) -> None:
-    colored = use_color(color)
-    click.echo(render(plan, "text", color=colored), nl=False, color=colored)
+    to_stderr = _json()  # stdout is for the one JSON document
+    colored = use_color(color) and not to_stderr
+    click.echo(render(plan, "text", color=colored), nl=False, color=colored, err=to_stderr)
 
 
-def _run(plan: Plan, client: CalendlyClient, existing: Existing | None = None) -> ApplyResult:
+def _print_result(result: ApplyResult, plan: Plan, *, only_json: bool = False) -> None:
+    if _json():
+        click.echo(render_json(result, organization=plan.organization))
+    elif not only_json:
+        click.echo(report(result))
+
+
+def _run(
+    ctx: click.Context, plan: Plan, client: CalendlyClient, existing: Existing | None = None
+) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
         result = apply(plan, client, on_event=progress, stop=stop, existing=existing)
     if result.interrupted and getattr(stop, "signum", signal.SIGINT) == signal.SIGTERM:
         result.terminated = True
+    # What Calendly silently did not keep, said now rather than by the next drift run.
+    lost = readback.check(result, client, today=env_of(ctx).today())
+    for warning in lost:
+        status(f"Warning: {warning}")
+    result.warnings.extend(lost)
     return result
 
 
-def _confirm(ctx: click.Context, plan: Plan) -> None:
+def _confirm(ctx: click.Context, plan: Plan, client: CalendlyClient) -> None:
     if not env_of(ctx).interactive():
         raise UsageError(
             "apply asks for confirmation, but stdin is not a terminal: "
             "review the plan and pass --auto-approve"
         )
     answer = click.prompt(
-        f"\nApply these {len(plan.changes)} changes to {plan.organization}?\n"
+        f"\nApply {count(len(plan.changes), 'change')} to {plan.organization} "
+        f"through {client.http.base_url}?\n"
         "Only 'yes' will be accepted to approve",
         default="",
         show_default=False,
