@@ -21,6 +21,7 @@ from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.export import export_command
 from reconciler.cli.plan import plan_command
 from reconciler.cli.validate import validate_command
+from reconciler.cli.watch import watch_command
 from reconciler.config.problems import ConfigError
 from reconciler.errors import ReconcilerError
 from reconciler.sandbox.cli import sandbox
@@ -81,6 +82,7 @@ cli.add_command(export_command)
 cli.add_command(scopes_command)
 cli.add_command(login_command)
 cli.add_command(sandbox)
+cli.add_command(watch_command)
 
 
 def main() -> None:

@@ -1,0 +1,202 @@
+"""The watch process: bind, subscribe, check in the background, serve until a signal.
+
+Order matters: the listening socket is bound first (a port in use is a clear error before
+anything changes in Calendly), then the subscription is ensured, then uvicorn serves on that
+socket. SIGTERM and SIGINT stop uvicorn (it finishes open requests for at most
+GRACEFUL_SECONDS), then the checker thread (an in-flight check is abandoned after
+STOP_SECONDS), then, with `unsubscribe`, the subscription is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
+
+import uvicorn
+
+from reconciler.client.secret import Secret
+from reconciler.errors import ReconcilerError, UsageError
+from reconciler.live import discover_organization
+from reconciler.protocols import Writer
+from reconciler.watch import subscription
+from reconciler.watch.app import WebhookApp
+from reconciler.watch.checker import Checker
+from reconciler.watch.coalesce import FULL, Coalescer
+from reconciler.watch.logs import event
+
+GRACEFUL_SECONDS = 3
+STOP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Options:
+    host: str
+    port: int
+    public_url: str
+    resync: float | None
+    unsubscribe_on_exit: bool
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--listen must be HOST:PORT, e.g. 0.0.0.0:8080, not {value!r}")
+    return host, int(port)
+
+
+def check_public_url(url: str) -> str:
+    """The path deliveries arrive on; https, or http on a loopback host (the sandbox)."""
+    parts = urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or parts.scheme not in ("https", "http"):
+        raise UsageError(f"--public-url must be an https:// URL, not {url!r}")
+    if parts.scheme == "http" and not loopback:
+        raise UsageError(
+            "--public-url must be https:// (Calendly delivers to public https URLs only; "
+            "plain http is accepted for a loopback host, for the sandbox)"
+        )
+    if parts.query or parts.fragment:
+        raise UsageError("--public-url must not have a query or a fragment")
+    return parts.path or "/"
+
+
+class Worker(threading.Thread):
+    """Runs the checks: what deliveries queued, and FULL every `resync` seconds."""
+
+    def __init__(
+        self,
+        checker: Checker,
+        queue: Coalescer,
+        *,
+        resync: float | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(name="watch-checker", daemon=True)
+        self._checker = checker
+        self._queue = queue
+        self._resync = resync
+        self._clock = clock
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        next_full = self._clock() if self._resync else None
+        while not self.stopping.is_set():
+            if next_full is not None and self._clock() >= next_full:
+                self._queue.add(FULL)
+                next_full = self._clock() + (self._resync or 0)
+            keys = self._queue.take_due()
+            if keys:
+                self._run(keys)
+                continue
+            timeout = 60.0 if next_full is None else max(next_full - self._clock(), 0.0)
+            self._queue.wait(timeout, self.stopping)
+
+    def _run(self, keys: list[str]) -> None:
+        for key in keys:
+            if self.stopping.is_set():
+                return
+            try:
+                self._checker.run([key])
+            except ReconcilerError as exc:
+                event("check.failed", logging.ERROR, scope=key, error=str(exc))
+            except Exception as exc:  # a bug: keep watching, say what broke
+                event("check.crashed", logging.ERROR, scope=key, error=repr(exc)[:500])
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._queue.wake()
+        self.join(STOP_SECONDS)
+        if self.is_alive():
+            event("checker.abandoned", logging.WARNING, reason="a check was still running")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    client: Writer,
+    checker: Checker,
+    options: Options,
+    key: Secret,
+    *,
+    key_is_new: bool,
+    coalescer: Coalescer | None = None,
+) -> None:
+    """Run until SIGTERM or SIGINT."""
+    path = check_public_url(options.public_url)
+    sock = bind(options.host, options.port)
+    try:
+        organization = discover_organization(client)
+        sub = subscription.ensure(
+            client, organization, options.public_url, key, key_is_new=key_is_new
+        )
+        queue = coalescer or Coalescer()
+        worker = Worker(checker, queue, resync=options.resync)
+        worker.start()
+        app = WebhookApp(path=path, key=key, queue=queue.add, healthy=worker.is_alive)
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        )
+        server = uvicorn.Server(config)
+        event(
+            "watch.started",
+            listen=f"{options.host}:{options.port}",
+            path=path,
+            subscription=sub.uri,
+            adopted=sub.adopted,
+            resync=options.resync,
+        )
+        stopped_by = _run_until_signal(server, sock)
+        event("watch.stopping", signal=stopped_by)
+        worker.stop()
+        if options.unsubscribe_on_exit:
+            subscription.remove(client, sub)
+        event("watch.stopped")
+    finally:
+        sock.close()
+
+
+def _run_until_signal(server: uvicorn.Server, sock: socket.socket) -> str | None:
+    """uvicorn handles SIGTERM/SIGINT while it runs, then re-raises them once it has stopped;
+    these handlers receive that re-raise, so the process goes on to clean up."""
+    seen: list[str] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        seen.append(signal.Signals(signum).name)
+        server.should_exit = True
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.signal(sig, note)
+    try:
+        server.run(sockets=[sock])
+        if not server.started:
+            raise ReconcilerError("the HTTP server did not start (see the log above)")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return seen[0] if seen else None
