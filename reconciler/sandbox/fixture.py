@@ -95,6 +95,12 @@ import yaml
 
 from reconciler.sandbox.availability import parse_rules, working_hours
 from reconciler.sandbox.errors import Collector
+from reconciler.sandbox.event_type_fields import (
+    DEFAULT_COLOR,
+    DEFAULT_QUESTION,
+    LOCALES,
+    writable_fields,
+)
 from reconciler.sandbox.model import (
     PLANS,
     ROLES,
@@ -113,17 +119,11 @@ from reconciler.sandbox.model import (
     User,
     Webhook,
 )
-from reconciler.sandbox.routes_event_types import (
-    DEFAULT_COLOR,
-    DEFAULT_QUESTION,
-    LOCALES,
-    writable_fields,
-)
-from reconciler.sandbox.routes_webhooks import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 from reconciler.sandbox.scopes import ALL_SCOPES
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.timezones import canonical_timezone
 from reconciler.sandbox.util import parse_iso, slugify, unique_slug
+from reconciler.sandbox.webhook_terms import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 
 DEFAULT_BASE_TIME = "2024-01-15T09:00:00Z"
 _FIXTURE_WRITABLE = (
