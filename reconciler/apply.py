@@ -27,6 +27,7 @@ from reconciler.client.errors import (
     OutcomeUnknown,
 )
 from reconciler.client.secret import redact
+from reconciler.kinds import failure_hint
 from reconciler.kinds.wire import is_uri
 from reconciler.model import Request, uri_id
 from reconciler.plan import PLACEHOLDER, Change, Plan
@@ -176,8 +177,10 @@ class _Runner:
             except ClientError as exc:
                 done = change.requests[index - 1].display() if index else ""
                 prefix = f"{done} succeeded, then " if done else ""
+                hint = failure_hint(change.kind, request, exc)
+                text = f"{exc} {hint}" if hint else str(exc)
                 # A server may quote the request in its error: never the signing key.
-                message = redact(prefix + str(exc), change.secrets().values())
+                message = redact(prefix + text, change.secrets().values())
                 return Outcome(change, Status.FAILED, message)
             if note:
                 notes.append(note)

@@ -17,9 +17,13 @@ from reconciler.client.secret import Secret
 PRUNABLE = ("members", "invitations", "event_types", "webhooks")
 
 #: Event type fields the API can write, in display order (POST also takes `owner` and `name`).
+#: The buffers and the start-time increment arrived on 2026-11-13 (CHANGES-2026.md).
 EVENT_TYPE_FIELDS = (
     "duration",
     "duration_options",
+    "start_time_increment",
+    "before_buffer",
+    "after_buffer",
     "active",
     "color",
     "description",

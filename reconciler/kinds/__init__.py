@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from reconciler.client.errors import ClientError
 from reconciler.kinds import availability, event_type, member, webhook
 from reconciler.kinds.base import DiffEnv, Kind, PlanError
+from reconciler.model import Request
 
 KINDS: dict[str, Kind] = {
     member.NAME: member,
@@ -12,4 +14,11 @@ KINDS: dict[str, Kind] = {
     webhook.NAME: webhook,
 }
 
-__all__ = ["KINDS", "DiffEnv", "Kind", "PlanError"]
+
+def failure_hint(kind: str, request: Request, error: ClientError) -> str:
+    """A kind's advice on a failed request, for apply's report ("" when it has none)."""
+    hint = getattr(KINDS.get(kind), "failure_hint", None)
+    return str(hint(request, error)) if hint is not None else ""
+
+
+__all__ = ["KINDS", "DiffEnv", "Kind", "PlanError", "failure_hint"]

@@ -19,6 +19,9 @@ from reconciler.plan import Action, Change, FieldChange
 NAME = "event_type"
 
 LOCATION_KEYS = ("kind", "location", "additional_info", "phone_number")
+INTEGER_FIELDS = ("duration", "start_time_increment", "before_buffer", "after_buffer")
+#: Fields Calendly added on 2026-11-13: an answer without them (an older API) reads as None.
+NEWER_FIELDS = ("start_time_increment", "before_buffer", "after_buffer")
 DEACTIVATE = "deactivate (active: false): the Calendly API cannot delete event types"
 
 
@@ -56,7 +59,7 @@ def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         value = fields[name]
         if name == "duration_options":
             value = sorted({int(v) for v in value})
-        elif name == "duration":
+        elif name in INTEGER_FIELDS:
             value = int(value)
         elif name == "color":
             value = str(value).lower()
@@ -100,6 +103,7 @@ def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
         "name": name,
         "duration": int(duration) if duration is not None else None,
         "duration_options": sorted(fields.numbers("duration_options")),
+        **{name: _whole(fields, name) for name in NEWER_FIELDS},
         "active": fields.flag("active"),
         "color": (fields.text("color", null=True, missing=True) or "").lower(),
         "description": (fields.text("description_plain", null=True, missing=True) or "").strip(),
@@ -117,6 +121,14 @@ def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
             **fields.optional_texts("updated_at"),
         },
     )
+
+
+def _whole(fields: Fields, name: str) -> int | None:
+    """A whole number of minutes, or None when null or absent."""
+    if name not in fields.data:
+        return None
+    value = fields.number(name, null=True)
+    return int(value) if value is not None else None
 
 
 def _locations(fields: Fields) -> list[dict[str, Any]]:

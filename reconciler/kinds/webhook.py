@@ -4,6 +4,10 @@ The API can create, list and delete subscriptions but not change them, so any di
 replace (delete, then create: Calendly refuses a second subscription with the same url). A
 `disabled` subscription (Calendly gave up delivering) is drift that the plan replaces too.
 `signing_key` is write-only: sent on create, never read back, never compared or shown.
+
+Webhooks exist on every plan (CHANGES-2026.md, 2026-11-03), but an event whose feature the
+organization's plan lacks is refused with a 403 "Please upgrade to a paid Calendly account.":
+`failure_hint` says which events and what to do, in that webhook's own apply outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.client.errors import ClientError, Forbidden
 from reconciler.config.model import Config
 from reconciler.kinds.base import DiffEnv
 from reconciler.kinds.wire import Fields
@@ -20,6 +25,9 @@ from reconciler.plan import Action, Change, FieldChange, placeholder
 NAME = "webhook"
 PATH = "/webhook_subscriptions"
 NO_UPDATE = "the API cannot change a webhook subscription"
+#: Event families whose feature (routing forms, meeting recaps) the free plan lacks; contact.*
+#: no longer needs one since 2026-11-19 (CHANGES-2026.md).
+PAID_FEATURE_FAMILIES = ("routing_form_submission", "meeting_recap")
 
 
 def key_of(scope: str, owner: str | None, url: str) -> str:
@@ -183,3 +191,22 @@ def delete(live: Live, env: DiffEnv) -> bool:
         )
     )
     return True
+
+
+def failure_hint(request: Request, error: ClientError) -> str:
+    """What to do about a create that the organization's plan refuses (else "")."""
+    if not (
+        isinstance(error, Forbidden)
+        and request.method == "POST"
+        and request.path == PATH
+        and "upgrade" in error.message.lower()
+    ):
+        return ""
+    events = [e for e in (request.body or {}).get("events") or () if isinstance(e, str)]
+    paid = [e for e in events if e.partition(".")[0] in PAID_FEATURE_FAMILIES]
+    if not paid:
+        return "The organization's Calendly plan lacks a feature this webhook's events need"
+    return (
+        f"The organization's Calendly plan lacks the feature of {', '.join(paid)}: upgrade the "
+        f"plan, or remove {'it' if len(paid) == 1 else 'them'} from this webhook"
+    )

@@ -1,13 +1,18 @@
 """Webhook subscriptions and sample webhook data.
 
-From the spec and NOTES.md §3.5 / §4 / §7:
+From the spec, NOTES.md §3.5 / §4 / §7 and CHANGES-2026.md ("Webhooks"):
 - no update endpoint; create, list, get, delete only;
 - duplicate callback URL within the organization → 409 "Already Exists" / "Hook with this url
   already exists" (2023 spec example);
-- creation needs a Standard+ plan (403 "Please upgrade your Calendly account to Standard" on
-  basic/essentials) and the read scope of every subscribed event family; a missing family scope
-  has been observed live as 400 Invalid Argument, not 403 (NOTES.md §7.1), so that is what we do,
-  with one `details` entry per missing scope;
+- the full event list of CHANGES-2026.md, `event_type.*` included;
+- creation needs the read scope of every subscribed event family besides webhooks:write: a
+  missing one is a 403 `Insufficient scope` naming them in `required_scopes`, like every other
+  scope error (NOTES.md §7.1 saw a 400 once, in 2025; the 2026 catalogue and the brief of this
+  emulator follow the documented 403);
+- webhooks are available on every plan, Free included (release note 2026-11-03); an event whose
+  feature the organization's plan lacks (routing forms, meeting recaps) is a 403 "Please upgrade
+  to a paid Calendly account." The fixture's `organization.plan` decides: `basic` is the free
+  plan (PLANS_WITHOUT_PAID_FEATURES), so a test picks the answer by picking the plan;
 - meeting_recap.* only with scope user, routing_form_submission.created only with scope
   organization (NOTES.md §4.1);
 - organization- and group-scope subscriptions need an admin or the owner; a plain member may
@@ -21,7 +26,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.sandbox.context import Ctx, Reply
-from reconciler.sandbox.errors import ApiError, Collector, denied, invalid_param, not_found
+from reconciler.sandbox.errors import (
+    SCOPE_MESSAGE,
+    SCOPE_TITLE,
+    ApiError,
+    Collector,
+    denied,
+    invalid_param,
+    not_found,
+)
 from reconciler.sandbox.model import Json, Webhook
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
 from reconciler.sandbox.router import route
@@ -29,7 +42,11 @@ from reconciler.sandbox.scopes import event_scope, expand
 from reconciler.sandbox.util import iso
 from reconciler.sandbox.webhook_terms import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 
-FREE_PLANS = ("basic", "essentials")
+#: Event families that need a paid plan's feature (CHANGES-2026.md: contact.* no longer does).
+PAID_FEATURE_FAMILIES = ("routing_form_submission", "meeting_recap")
+#: The plans without those features: `basic` is Calendly's Free plan.
+PLANS_WITHOUT_PAID_FEATURES = ("basic",)
+UPGRADE_MESSAGE = "Please upgrade to a paid Calendly account."
 
 
 def _valid_url(value: Any) -> bool:
@@ -41,8 +58,6 @@ def _valid_url(value: Any) -> bool:
 
 @route("POST", "/webhook_subscriptions", scope="webhooks:write")
 def create_webhook(ctx: Ctx) -> Reply:
-    if ctx.store.org.plan in FREE_PLANS:
-        raise denied("Please upgrade your Calendly account to Standard")
     body = ctx.json()
     errors = Collector()
     for name in ("url", "events", "organization", "scope"):
@@ -75,12 +90,8 @@ def create_webhook(ctx: Ctx) -> Reply:
             errors.add("events", f"{event} is only available with scope user")
         if event == "routing_form_submission.created" and scope in ("user", "group"):
             errors.add("events", f"{event} is only available with scope organization")
-    granted = expand(ctx.token.scopes) if ctx.token.scopes is not None else None
-    if granted is not None:
-        needed = sorted({s for e in events if (s := event_scope(e)) and s not in granted})
-        for missing_scope in needed:
-            errors.add("events", f"requires the {missing_scope} scope")
     errors.raise_if_any()
+    _check_event_scopes(ctx, events)
     ctx.ref_org(body["organization"], "organization")
     user_id = group_id = None
     if scope == "user":
@@ -94,6 +105,10 @@ def create_webhook(ctx: Ctx) -> Reply:
         ctx.require_admin()
     else:
         ctx.require_admin()
+    if ctx.store.org.plan in PLANS_WITHOUT_PAID_FEATURES and any(
+        e.partition(".")[0] in PAID_FEATURE_FAMILIES for e in events
+    ):
+        raise denied(UPGRADE_MESSAGE)
     url: str = body["url"]
     if any(h.callback_url == url for h in ctx.store.webhooks.values()):
         raise ApiError(409, "Already Exists", "Hook with this url already exists")
@@ -118,6 +133,16 @@ def create_webhook(ctx: Ctx) -> Reply:
         {"webhook_subscription": ctx.views.uri("webhook_subscriptions", hook.id), "url": url},
     )
     return Reply(201, {"resource": ctx.views.webhook(hook)})
+
+
+def _check_event_scopes(ctx: Ctx, events: list[str]) -> None:
+    """403 naming every event family read scope the token lacks (legacy tokens have all)."""
+    if ctx.token.scopes is None:
+        return
+    granted = expand(ctx.token.scopes)
+    needed = sorted({s for e in events if (s := event_scope(e)) and s not in granted})
+    if needed:
+        raise ApiError(403, SCOPE_TITLE, SCOPE_MESSAGE, required_scopes=needed)
 
 
 @route("GET", "/webhook_subscriptions", scope="webhooks:read")

@@ -100,7 +100,8 @@ def test_write_scope_implies_read_scope(sb: Sandbox, api: Api) -> None:
 
 
 def test_webhook_creation_needs_each_event_familys_read_scope(sb: Sandbox, api: Api) -> None:
-    # NOTES.md §7.1: observed live as 400 Invalid Argument, not 403.
+    # CHANGES-2026.md: each family's read scope besides webhooks:write; a 403 like every
+    # other scope error, naming all of them.
     body = {
         "url": "https://hooks.tiny.example/new",
         "organization": sb.org_uri,
@@ -109,12 +110,13 @@ def test_webhook_creation_needs_each_event_familys_read_scope(sb: Sandbox, api: 
     }
     check(
         api(sb, "writer").post("/webhook_subscriptions", json=body),
-        400,
+        403,
         # event_types:read comes with the token's event_types:write
-        invalid(
-            ("events", "requires the routing_forms:read scope"),
-            ("events", "requires the scheduled_events:read scope"),
-        ),
+        {
+            "title": "Insufficient scope",
+            "message": "This operation requires the scopes listed in the 'required_scopes' array.",
+            "required_scopes": ["routing_forms:read", "scheduled_events:read"],
+        },
     )
     # legacy tokens have every scope
     assert api(sb, "admin").post("/webhook_subscriptions", json=body).status_code == 201
@@ -122,26 +124,46 @@ def test_webhook_creation_needs_each_event_familys_read_scope(sb: Sandbox, api: 
 
 # ---- plan gates ------------------------------------------------------------------------------
 
+UPGRADE = {"title": "Permission Denied", "message": "Please upgrade to a paid Calendly account."}
 
-@pytest.mark.parametrize("plan", ["basic", "essentials"])
-def test_webhook_creation_needs_a_paid_plan(
+
+@pytest.mark.parametrize("plan", ["basic", "essentials", "standard"])
+def test_webhooks_are_available_on_every_plan(
     make_sandbox: Callable[..., Sandbox], api: Api, plan: str
 ) -> None:
-    sb = make_sandbox(tiny(plan=plan, stage="free"))
+    sb = make_sandbox(tiny(plan=plan, stage="free" if plan == "basic" else "paid"))
     body = {
         "url": "https://x.example/h",
         "organization": sb.org_uri,
         "scope": "organization",
-        "events": ["invitee.created"],
+        "events": ["invitee.created", "event_type.updated", "contact.created"],
     }
-    check(
-        api(sb, "owner").post("/webhook_subscriptions", json=body),
-        403,
-        {
-            "title": "Permission Denied",
-            "message": "Please upgrade your Calendly account to Standard",
-        },
-    )
+    assert api(sb, "owner").post("/webhook_subscriptions", json=body).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("scope", "events"),
+    [
+        ("organization", ["invitee.created", "routing_form_submission.created"]),
+        ("user", ["meeting_recap.created"]),
+    ],
+)
+def test_a_paid_feature_event_on_the_free_plan_is_403_upgrade(
+    make_sandbox: Callable[..., Sandbox], api: Api, scope: str, events: list[str]
+) -> None:
+    body: dict[str, Any] = {"url": "https://x.example/h", "scope": scope, "events": events}
+    free = make_sandbox(tiny(plan="basic", stage="free"))
+    paid = make_sandbox(tiny(plan="essentials"))
+    for sb in (free, paid):
+        body["organization"] = sb.org_uri
+        if scope == "user":
+            body["user"] = uri(sb, "owner@tiny.example")
+        answer = api(sb, "owner").post("/webhook_subscriptions", json=body)
+        if sb is free:
+            check(answer, 403, UPGRADE)
+        else:
+            assert answer.status_code == 201
+    assert "https://x.example/h" not in [h["callback_url"] for h in free.state()["webhooks"]]
 
 
 def test_activity_log_needs_enterprise(make_sandbox: Callable[..., Sandbox], api: Api) -> None:
