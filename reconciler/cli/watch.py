@@ -93,16 +93,19 @@ def watch_command(
     raw_key = os.environ.get(KEY_ENV, "").strip()
     key = Secret(raw_key or secrets.token_urlsafe(32), env=KEY_ENV if raw_key else None)
     logs.setup(sys.stderr)
-    client = connect(ctx, opts, read_only=False)
-    notifier = Notifier(Secret(notify_url)) if notify_url else None
     try:
-        checker = Checker(
-            config, client, today=env_of(ctx).today, out=sys.stdout, notifier=notifier
-        )
-        options = service.Options(host, port, public_url, resync, unsubscribe_on_exit)
-        service.serve(client, checker, options, key, key_is_new=not raw_key)
+        client = connect(ctx, opts, read_only=False)
+        notifier = Notifier(Secret(notify_url)) if notify_url else None
+        try:
+            checker = Checker(
+                config, client, today=env_of(ctx).today, out=sys.stdout, notifier=notifier
+            )
+            options = service.Options(host, port, public_url, resync, unsubscribe_on_exit)
+            service.serve(client, checker, options, key, key_is_new=not raw_key)
+        finally:
+            client.http.close()
+            if notifier is not None:
+                notifier.close()
     finally:
-        client.http.close()
-        if notifier is not None:
-            notifier.close()
+        logs.teardown()
     return ExitCode.OK

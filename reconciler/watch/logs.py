@@ -45,11 +45,18 @@ class _WatchHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def setup(stream: TextIO | None = None) -> None:
     """Send the watch's and uvicorn's logs, as JSON lines, to `stream` (default stderr)."""
+    teardown()
     handler = _WatchHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter())
     for name in (LOGGER, "uvicorn"):
         logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if isinstance(h, _WatchHandler)]:
-            logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+
+
+def teardown() -> None:
+    """Remove what `setup` installed (a test's stream is closed after its run)."""
+    for name in (LOGGER, "uvicorn"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _WatchHandler)]:
+            logger.removeHandler(old)

@@ -74,38 +74,43 @@ class Worker(threading.Thread):
 
     def __init__(
         self,
-        checker: Checker,
+        check: Callable[[list[str]], None],
         queue: Coalescer,
         *,
         resync: float | None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(name="watch-checker", daemon=True)
-        self._checker = checker
+        self._check = check
         self._queue = queue
         self._resync = resync
         self._clock = clock
         self.stopping = threading.Event()
+        self._next_full = clock() if resync else None
 
     def run(self) -> None:
-        next_full = self._clock() if self._resync else None
         while not self.stopping.is_set():
-            if next_full is not None and self._clock() >= next_full:
-                self._queue.add(FULL)
-                next_full = self._clock() + (self._resync or 0)
-            keys = self._queue.take_due()
-            if keys:
-                self._run(keys)
-                continue
-            timeout = 60.0 if next_full is None else max(next_full - self._clock(), 0.0)
-            self._queue.wait(timeout, self.stopping)
+            idle = self.step()
+            if idle is not None:
+                self._queue.wait(idle, self.stopping)
+
+    def step(self) -> float | None:
+        """Run what is due; None if something ran, else how long there is nothing to do."""
+        if self._next_full is not None and self._clock() >= self._next_full:
+            self._queue.add(FULL)
+            self._next_full = self._clock() + (self._resync or 0)
+        keys = self._queue.take_due()
+        if keys:
+            self._run(keys)
+            return None
+        return 60.0 if self._next_full is None else max(self._next_full - self._clock(), 0.0)
 
     def _run(self, keys: list[str]) -> None:
         for key in keys:
             if self.stopping.is_set():
                 return
             try:
-                self._checker.run([key])
+                self._check([key])
             except ReconcilerError as exc:
                 event("check.failed", logging.ERROR, scope=key, error=str(exc))
             except Exception as exc:  # a bug: keep watching, say what broke
@@ -150,7 +155,7 @@ def serve(
             client, organization, options.public_url, key, key_is_new=key_is_new
         )
         queue = coalescer or Coalescer()
-        worker = Worker(checker, queue, resync=options.resync)
+        worker = Worker(checker.run, queue, resync=options.resync)
         worker.start()
         app = WebhookApp(path=path, key=key, queue=queue.add, healthy=worker.is_alive)
         config = uvicorn.Config(
