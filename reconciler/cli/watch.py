@@ -11,9 +11,16 @@ from typing import Any
 import click
 
 from reconciler.cli.exitcodes import ExitCode
-from reconciler.cli.options import connect, connection_options, env_of, paths_argument
+from reconciler.cli.options import (
+    connect,
+    connection_options,
+    env_of,
+    insecure_option,
+    paths_argument,
+)
 from reconciler.client.secret import Secret
 from reconciler.config import load_config
+from reconciler.errors import UsageError
 
 KEY_ENV = "CALENDLY_WATCH_SIGNING_KEY"
 NOTIFY_ENV = "CALENDLY_WATCH_NOTIFY_URL"
@@ -52,6 +59,7 @@ NOTIFY_ENV = "CALENDLY_WATCH_NOTIFY_URL"
     is_flag=True,
     help="Delete the webhook subscription when stopping (default: keep it, lose nothing).",
 )
+@insecure_option
 @connection_options
 @click.pass_context
 def watch_command(
@@ -63,6 +71,7 @@ def watch_command(
     resync: float | None,
     notify_url: str | None,
     unsubscribe_on_exit: bool,
+    allow_insecure_webhooks: bool,
     **opts: Any,
 ) -> int:
     """Report drift from the config in PATHS seconds after someone changes an event type.
@@ -89,8 +98,14 @@ def watch_command(
 
     host, port = service.parse_listen(listen)
     service.check_public_url(public_url)
-    config = load_config(paths)
+    config = load_config(paths, allow_insecure_webhooks=allow_insecure_webhooks)
     raw_key = os.environ.get(KEY_ENV, "").strip()
+    if not raw_key and opts.get("auth") in ("oauth", "scalekit"):
+        # Calendly signs an OAuth app's deliveries with the app's own key, whatever we send.
+        raise UsageError(
+            f"--auth {opts['auth']}: Calendly signs the webhooks of an OAuth app with the app's "
+            f"signing key (in its developer portal settings); set {KEY_ENV} to it"
+        )
     key = Secret(raw_key or secrets.token_urlsafe(32), env=KEY_ENV if raw_key else None)
     logs.setup(sys.stderr)
     try:

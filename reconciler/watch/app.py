@@ -106,9 +106,14 @@ class WebhookApp:
 
 
 def _owner(payload: Any) -> str | None:
+    """The owning user's URI; None (a full check) for a team's event type or no profile."""
     profile = payload.get("profile") if isinstance(payload, dict) else None
-    owner = profile.get("owner") if isinstance(profile, dict) else None
-    return owner if isinstance(owner, str) and owner.startswith("http") else None
+    if not isinstance(profile, dict) or profile.get("type") not in ("User", None):
+        return None
+    owner = profile.get("owner")
+    if isinstance(owner, str) and owner.startswith("http") and "/users/" in owner:
+        return owner
+    return None
 
 
 def _uri(payload: Any) -> str | None:

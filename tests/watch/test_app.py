@@ -80,6 +80,17 @@ def test_a_delivery_without_an_owner_asks_for_a_full_check(fx: Fixture) -> None:
     assert fx.queued == [FULL]
 
 
+def test_a_team_event_type_asks_for_a_full_check(fx: Fixture) -> None:
+    body = json.dumps(
+        {
+            "event": "event_type.updated",
+            "payload": {"profile": {"type": "Team", "owner": "https://api.calendly.com/teams/T"}},
+        }
+    ).encode()
+    assert fx.post(body, sign(KEY, NOW, body)).status_code == 202
+    assert fx.queued == [FULL]
+
+
 def test_other_events_are_acknowledged_and_ignored(fx: Fixture) -> None:
     body = delivery("invitee.created")
     assert fx.post(body, sign(KEY, NOW, body)).json() == {"status": "ignored"}

@@ -103,6 +103,24 @@ def test_drift_that_is_put_back_is_resolved_and_printed_again_if_it_returns(
     ]
 
 
+def test_a_deleted_event_type_is_drift_that_apply_would_create_again(
+    sandbox: Sandbox, checker: Checker
+) -> None:
+    owner_id = sandbox.user_uri("alice@acme.example").rsplit("/", 1)[1]
+    [et] = [e for e in sandbox.state()["event_types"]
+            if e["name"] == "Intro Call" and e["owner_id"] == owner_id]  # fmt: skip
+    with httpx.Client(base_url=API, transport=sandbox.transport()) as http:
+        assert http.post(f"/_sandbox/event_types/{et['id']}/delete").status_code == 204
+    checker.run([sandbox.user_uri("alice@acme.example")])
+    [line] = printed(checker)
+    assert (line["kind"], line["action"], line["key"]) == (
+        "event_type",
+        "create",
+        "alice@acme.example/Intro Call",
+    )
+    assert "attribution" not in line  # nothing live is left to attribute
+
+
 def test_an_owner_the_config_does_not_manage_costs_one_call(
     sandbox: Sandbox, checker: Checker
 ) -> None:

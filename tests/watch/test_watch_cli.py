@@ -80,3 +80,16 @@ def test_a_port_in_use_is_one_line_before_any_subscription(
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
     ]
     assert sandbox.requests == []
+
+
+def test_oauth_needs_the_apps_signing_key(run: Run, sandbox: Sandbox, config: str) -> None:
+    result = run(
+        "watch", config, "--listen", "127.0.0.1:8080",
+        "--public-url", "https://w.acme.example/h", "--auth", "oauth",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: --auth oauth: Calendly signs the webhooks of an OAuth app with the app's signing "
+        "key (in its developer portal settings); set CALENDLY_WATCH_SIGNING_KEY to it"
+    ]
+    assert sandbox.requests == []
