@@ -113,7 +113,12 @@ def watch_command(
         notifier = Notifier(Secret(notify_url)) if notify_url else None
         try:
             checker = Checker(
-                config, client, today=env_of(ctx).today, out=sys.stdout, notifier=notifier
+                config,
+                client,
+                today=env_of(ctx).today,
+                out=sys.stdout,
+                notifier=notifier,
+                reload=lambda: load_config(paths, allow_insecure_webhooks=allow_insecure_webhooks),
             )
             options = service.Options(host, port, public_url, resync, unsubscribe_on_exit)
             service.serve(client, checker, options, key, key_is_new=not raw_key)

@@ -7,6 +7,11 @@ one availability GET per declared availability of that owner, plus the activity 
 that attribution reads (drift.MAX_LOG_PAGES at most). An owner without declared event types is
 not managed here: no further call.
 
+The config is read again before each batch of checks (`reload`), so a deployment that keeps
+its mounted config current (a git-sync sidecar, a redeploy of the volume) never reports a
+change it has just applied as drift; a config that no longer loads is logged and the last
+valid one is kept.
+
 Each drifted change is printed once, as one JSON line (the JSON plan's change object, with
 `origin: "drift"`), when it appears or when it changes; a change that disappears (someone put
 it back, or `apply` ran) is logged as resolved and would be printed again if it came back.
@@ -16,11 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from reconciler.config.model import Config
+from reconciler.config.problems import ConfigError
 from reconciler.diff import diff
 from reconciler.drift import attribute
 from reconciler.live import answer_of, read_live
@@ -87,8 +94,11 @@ class Checker:
         today: Callable[[], dt.date],
         out: TextIO,
         notifier: Notifier | None = None,
+        reload: Callable[[], Config] | None = None,
     ) -> None:
         self.config = config
+        self._reload = reload
+        self._reload_error: str | None = None
         self._reader = reader
         self._today = today
         self._out = out
@@ -97,10 +107,27 @@ class Checker:
 
     def run(self, keys: list[str]) -> None:
         """Check each key (FULL or an owner URI) and report what drifted."""
+        self._refresh()
         for key in keys:
             result = self.check_all() if key == FULL else self.check_owner(key)
             if result is not None:
                 self.report(result)
+
+    def _refresh(self) -> None:
+        if self._reload is None:
+            return
+        try:
+            config = self._reload()
+        except ConfigError as exc:
+            text = "\n".join(exc.lines())
+            if text != self._reload_error:
+                event("config.invalid", logging.WARNING, problems=exc.lines()[:20])
+                self._reload_error = text
+            return
+        self._reload_error = None
+        if config != self.config:
+            event("config.changed", files=list(config.files))
+            self.config = config
 
     def check_all(self) -> Result:
         reader = ReadView(self._reader)

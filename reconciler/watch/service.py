@@ -27,7 +27,7 @@ from reconciler.errors import ReconcilerError, UsageError
 from reconciler.live import discover_organization
 from reconciler.protocols import Writer
 from reconciler.watch import subscription
-from reconciler.watch.app import WebhookApp
+from reconciler.watch.app import HEALTH_PATH, WebhookApp
 from reconciler.watch.checker import Checker
 from reconciler.watch.coalesce import FULL, Coalescer
 from reconciler.watch.logs import event
@@ -66,6 +66,8 @@ def check_public_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise UsageError("--public-url must not have a query or a fragment")
+    if parts.path == HEALTH_PATH:
+        raise UsageError(f"--public-url cannot use the path {HEALTH_PATH} (the health endpoint)")
     return parts.path or "/"
 
 

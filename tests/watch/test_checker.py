@@ -179,3 +179,43 @@ def test_notify_posts_a_short_slack_message_and_never_logs_the_url(
     many = message([change] * 12).splitlines()
     assert len(many) == 12 and many[-1] == "…and 2 more"
     assert "secret-part" not in capsys.readouterr().err
+
+
+def test_the_config_is_read_again_before_each_check(
+    tmp_path: Path, sandbox: Sandbox, connect: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="reconciler.watch")
+    file = tmp_path / "c.yaml"
+    file.write_text(CONFIG)
+    checker = Checker(
+        load_config([file]),
+        connect(),
+        today=lambda: TODAY,
+        out=io.StringIO(),
+        reload=lambda: load_config([file]),
+    )
+    alice = sandbox.user_uri("alice@acme.example")
+    edit_by_hand(sandbox, "alice@acme.example", "Intro Call", {"duration": 45})
+    checker.run([alice])
+    assert len(printed(checker)) == 1
+    # the config repository now says 45 (say, a merged pull request): no drift any more
+    file.write_text(
+        CONFIG.replace(
+            "Intro Call, owner: alice@acme.example, duration: 30",
+            "Intro Call, owner: alice@acme.example, duration: 45",
+        )
+    )
+    checker.run([alice])
+    assert printed(checker) == []
+    # a broken config keeps the last valid one, and says so once
+    file.write_text("event_types: [{name: 1}]\n")
+    edit_by_hand(sandbox, "alice@acme.example", "Intro Call", {"duration": 50})
+    checker.run([alice])
+    checker.run([alice])
+    assert [line["fields"] for line in printed(checker)] == [
+        [{"path": "duration", "old": 50, "new": 45}]
+    ]
+    events = [r.getMessage() for r in caplog.records]
+    assert events.count("config.changed") == 1 and events.count("config.invalid") == 1

@@ -50,6 +50,11 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             "https://w.acme.example/h?x=1",
             "Error: --public-url must not have a query or a fragment",
         ),
+        (
+            "0.0.0.0:8080",
+            "https://w.acme.example/healthz",
+            "Error: --public-url cannot use the path /healthz (the health endpoint)",
+        ),
     ],
 )
 def test_bad_options_are_one_line_and_nothing_is_sent(
