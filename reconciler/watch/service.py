@@ -135,7 +135,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)
+    # Listening now: a delivery that arrives before uvicorn runs waits in the backlog instead
+    # of being refused (and retried by Calendly only a minute later).
+    sock.listen(128)
     return sock
 
 

@@ -100,7 +100,9 @@ def free_port() -> int:
 @pytest.fixture
 def sandbox_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDLY_")}
-    served = Process(["sandbox", "serve", "--port", "0"], env, REPO)
+    # a delivery that fails is retried a second later, not a minute
+    args = ["sandbox", "serve", "--port", "0", "--webhook-retry-first", "1"]
+    served = Process(args, env, REPO)
     try:
         url = served.line().removeprefix("CALENDLY_API_URL=")
         token = served.line().removeprefix("CALENDLY_TOKEN=")
