@@ -2,10 +2,10 @@
 
 From CHANGES-2026.md ("Webhooks") and the webhook docs (developer.calendly.com, "Webhooks",
 "Webhook Errors", "Webhook Timeouts"):
-- an event type created or updated through the API, or deleted (the web UI's delete, here
-  `POST /_sandbox/event_types/{uuid}/delete`: the API has none), is delivered to every active
-  subscription that lists the event and covers the event type's owner (organization scope: all;
-  user scope: that user; group scope: the group's members);
+- an event type created or updated through the API (its availability too), or deleted (the
+  web UI's delete, here `POST /_sandbox/event_types/{uuid}/delete`: the API has none), is
+  delivered to every active subscription that lists the event and covers the event type's
+  owner (organization scope: all; user scope: that user; group scope: the group's members);
 - the body is `{event, created_at, created_by, payload}`: `created_by` is the subscription's
   creator, `payload` the event type as the API shows it minus `description_html`
   (EventTypePayload); a deleted event type is gone, so its payload is what is left of it
@@ -46,10 +46,13 @@ from reconciler.sandbox.util import iso, to_micros
 from reconciler.sandbox.views import Views
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
+#: Activity log (namespace, action) → the webhook event. A new availability changes the event
+#: type's `updated_at`, so it counts as an update (inferred: Calendly does not say).
 EVENTS = {
-    "Create": "event_type.created",
-    "Update": "event_type.updated",
-    "Delete": "event_type.deleted",
+    ("EventType", "Create"): "event_type.created",
+    ("EventType", "Update"): "event_type.updated",
+    ("EventType", "Delete"): "event_type.deleted",
+    ("EventTypeAvailability", "Update"): "event_type.updated",
 }
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 15.0
@@ -157,8 +160,8 @@ class Deliveries:
     def publish(self, entries: Sequence[ActivityEntry]) -> None:
         """Queue one delivery per matching subscription for each event type entry."""
         for entry in entries:
-            event = EVENTS.get(entry.action) if entry.namespace == "EventType" else None
-            if event is None or (entry.action == "Update" and not entry.details.get("changes")):
+            event = EVENTS.get((entry.namespace, entry.action))
+            if event is None or entry.details.get("changes") == []:
                 continue  # not an event type change, or an update that changed nothing
             found = self._subject(entry)
             if found is None:

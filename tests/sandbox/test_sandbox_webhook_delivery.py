@@ -287,3 +287,20 @@ def test_a_real_post_reaches_a_loopback_server() -> None:
     assert seen == [b"{}", b"[]"]
     closed = httpx.URL(base).port
     assert post_http(f"http://127.0.0.1:{closed}/hook", {}, b"{}") is None
+
+
+def test_an_availability_change_is_an_event_type_update(
+    dsb: Sandbox, api: Api, receiver: Receiver
+) -> None:
+    subscribe(api, dsb)
+    chat = event_type_uri(api, dsb, "Chat")
+    rules = [{"type": "wday", "wday": "monday", "intervals": [{"from": "09:00", "to": "12:00"}]}]
+    answer = api(dsb, "owner").patch(
+        "/event_type_availability_schedules",
+        params={"event_type": chat},
+        json={"availability_rule": {"timezone": "UTC", "rules": rules}},
+    )
+    assert answer.status_code == 200, answer.text
+    run_due(dsb)
+    assert receiver.events() == [(HOOK, "event_type.updated")]
+    assert json.loads(receiver.received[0][2])["payload"]["uri"] == chat
