@@ -9,15 +9,15 @@ STOP_SECONDS), then, with `unsubscribe`, the subscription is deleted.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -119,6 +119,8 @@ class Worker(threading.Thread):
                 event("check.crashed", logging.ERROR, scope=key, error=repr(exc)[:500])
 
     def stop(self) -> None:
+        if self.ident is None:  # never started
+            return
         self.stopping.set()
         self._queue.wake()
         self.join(STOP_SECONDS)
@@ -150,62 +152,67 @@ def serve(
     key_is_new: bool,
     coalescer: Coalescer | None = None,
 ) -> None:
-    """Run until SIGTERM or SIGINT."""
+    """Run until SIGTERM or SIGINT (one during start-up stops it as soon as it is safe)."""
     path = check_public_url(options.public_url)
-    sock = bind(options.host, options.port)
-    try:
-        organization = discover_organization(client)
-        sub = subscription.ensure(
-            client, organization, options.public_url, key, key_is_new=key_is_new
-        )
-        queue = coalescer or Coalescer()
-        worker = Worker(checker.run, queue, resync=options.resync)
-        worker.start()
-        app = WebhookApp(path=path, key=key, queue=queue.add, healthy=worker.is_alive)
-        config = uvicorn.Config(
-            app,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        )
-        server = uvicorn.Server(config)
-        event(
-            "watch.started",
-            listen=f"{options.host}:{options.port}",
-            path=path,
-            subscription=sub.uri,
-            adopted=sub.adopted,
-            resync=options.resync,
-        )
-        stopped_by = _run_until_signal(server, sock)
-        event("watch.stopping", signal=stopped_by)
-        worker.stop()
-        if options.unsubscribe_on_exit:
-            subscription.remove(client, sub)
-        event("watch.stopped")
-    finally:
-        sock.close()
+    queue = coalescer or Coalescer()
+    worker = Worker(checker.run, queue, resync=options.resync)
+    app = WebhookApp(path=path, key=key, queue=queue.add, healthy=worker.is_alive)
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
+    server = uvicorn.Server(config)
+    with _stop_on_signal(server) as seen:
+        sock = bind(options.host, options.port)
+        try:
+            organization = discover_organization(client)
+            sub = subscription.ensure(
+                client, organization, options.public_url, key, key_is_new=key_is_new
+            )
+            worker.start()
+            try:
+                event(
+                    "watch.started",
+                    listen=f"{options.host}:{options.port}",
+                    path=path,
+                    subscription=sub.uri,
+                    adopted=sub.adopted,
+                    resync=options.resync,
+                )
+                if not server.should_exit:
+                    server.run(sockets=[sock])
+                    if not server.started:
+                        raise ReconcilerError("the HTTP server did not start (see the log above)")
+                event("watch.stopping", signal=seen[0] if seen else None)
+            finally:
+                worker.stop()
+                if options.unsubscribe_on_exit:
+                    subscription.remove(client, sub)
+        finally:
+            sock.close()
+    event("watch.stopped")
 
 
-def _run_until_signal(server: uvicorn.Server, sock: socket.socket) -> str | None:
-    """uvicorn handles SIGTERM/SIGINT while it runs, then re-raises them once it has stopped;
-    these handlers receive that re-raise, so the process goes on to clean up."""
+@contextlib.contextmanager
+def _stop_on_signal(server: uvicorn.Server) -> Iterator[list[str]]:
+    """SIGTERM and SIGINT ask `server` to stop (and are noted in the list yielded).
+
+    uvicorn installs its own handlers while it runs and raises the signals again once it has
+    stopped; these handlers receive that, so the process goes on to clean up.
+    """
     seen: list[str] = []
 
     def note(signum: int, frame: FrameType | None) -> None:
         seen.append(signal.Signals(signum).name)
         server.should_exit = True
 
-    previous: dict[int, Any] = {}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        previous[sig] = signal.signal(sig, note)
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        server.run(sockets=[sock])
-        if not server.started:
-            raise ReconcilerError("the HTTP server did not start (see the log above)")
+        yield seen
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    return seen[0] if seen else None

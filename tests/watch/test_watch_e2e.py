@@ -2,7 +2,8 @@
 
 A change made through the API is printed as one JSON drift line within seconds; a forged
 delivery gets a 4xx and prints nothing; SIGTERM stops the watch cleanly and leaves the
-subscription in place. Every wait is on output, with a bounded timeout: no sleeps.
+subscription in place, which a restart adopts (and `--unsubscribe-on-exit` removes). Every
+wait is on output, with a bounded timeout: no sleeps.
 """
 
 from __future__ import annotations
@@ -167,10 +168,20 @@ def test_watch_reports_a_change_within_seconds_refuses_forgeries_and_stops_clean
     assert events[-2:] == ["watch.stopping", "watch.stopped"]
     log = "\n".join(watch.err_lines)
     assert "Traceback" not in log and KEY not in log and token not in log
+    assert hooks_at(api_url, hook_url) == 1  # left in place: a restart loses nothing
+
+    # a restart with the same key adopts it; --unsubscribe-on-exit removes it at the end
+    again = Process([*args, "--unsubscribe-on-exit"], env, tmp_path)
+    try:
+        assert again.log_until(lambda r: r["event"] == "watch.started")["adopted"] is True
+    finally:
+        assert again.stop() == 0
+    assert hooks_at(api_url, hook_url) == 0
+
+
+def hooks_at(api_url: str, url: str) -> int:
     state = httpx.get(f"{api_url}/_sandbox/state").json()
-    assert [h["callback_url"] for h in state["webhooks"] if h["callback_url"] == hook_url] == [
-        hook_url
-    ]  # left in place: a restart loses nothing
+    return sum(1 for h in state["webhooks"] if h["callback_url"] == url)
 
 
 def change(http: httpx.Client, owner: str, name: str, body: dict[str, Any]) -> None:
