@@ -51,7 +51,7 @@ NOTIFY_ENV = "CALENDLY_WATCH_NOTIFY_URL"
     "notify_url",
     envvar=NOTIFY_ENV,
     metavar="URL",
-    help=f"Post a short message per drift to this Slack-compatible incoming webhook "
+    help=f"Post a short message when drift is found to this Slack-compatible incoming webhook "
     f"(env {NOTIFY_ENV}; prefer it: the URL is a secret).",
 )
 @click.option(
@@ -84,7 +84,8 @@ def watch_command(
 
     \b
     The signing key comes from CALENDLY_WATCH_SIGNING_KEY; without it a key is generated for
-    this run only, and the subscription is re-created at every start.
+    this run only, and the subscription is re-created at every start. With --auth oauth or
+    scalekit it is required: the OAuth app's own webhook signing key.
 
     \b
     Example:
