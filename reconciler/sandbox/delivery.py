@@ -31,6 +31,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from reconciler.sandbox.router import admin_route
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.util import iso, to_micros
 from reconciler.sandbox.views import Views
+
+log = logging.getLogger("reconciler.sandbox.delivery")
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
 #: Activity log (namespace, action) → the webhook event. A new availability changes the event
@@ -312,7 +315,11 @@ class Deliveries:
 
     def _loop(self) -> None:
         while True:
-            next_due = self.run_due()
+            try:
+                next_due = self.run_due()
+            except Exception:  # a bug: say so, keep delivering the rest
+                log.exception("webhook delivery failed")
+                next_due = None
             with self._wake:
                 if self._stopping:
                     return
@@ -335,7 +342,10 @@ def post_http(url: str, headers: Mapping[str, str], body: bytes) -> int | None:
     """One POST, no redirects followed (Calendly counts them as failures)."""
     parts = urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = kind(parts.hostname or "", parts.port, timeout=CONNECT_TIMEOUT)
+    try:
+        connection = kind(parts.hostname or "", parts.port, timeout=CONNECT_TIMEOUT)
+    except ValueError:  # a port that is not a number: nothing can be sent
+        return None
     try:
         connection.connect()
         if connection.sock is not None:

@@ -287,6 +287,7 @@ def test_a_real_post_reaches_a_loopback_server() -> None:
     assert seen == [b"{}", b"[]"]
     closed = httpx.URL(base).port
     assert post_http(f"http://127.0.0.1:{closed}/hook", {}, b"{}") is None
+    assert post_http("http://127.0.0.1:port/hook", {}, b"{}") is None
 
 
 def test_an_availability_change_is_an_event_type_update(
