@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -23,7 +24,10 @@ from typing import IO, Any
 import httpx
 import pytest
 
+from reconciler.client.secret import Secret
 from reconciler.sandbox import Sandbox
+from reconciler.watch.signature import HEADER as SIGNATURE
+from reconciler.watch.signature import sign
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "whsec-e2e-watch-signing-key"
@@ -147,14 +151,13 @@ def test_watch_reports_a_change_within_seconds_refuses_forgeries_and_stops_clean
         }
         assert line["attribution"]["by"] == "ben@acme.example"
 
-        forged = httpx.post(
-            hook_url,
-            content=b'{"event":"event_type.updated","payload":{}}',
-            headers={"Calendly-Webhook-Signature": f"t=1,v1={'0' * 64}"},
-        )
-        assert forged.status_code == 403
+        # signed now, but with a guessed key: what an attacker who knows the URL can send
+        body = b'{"event": "event_type.updated", "payload": {}}'
+        forged = sign(Secret("guessed-key"), int(time.time()), body)
+        answer = httpx.post(hook_url, content=body, headers={SIGNATURE: forged})
+        assert answer.status_code == 403
         rejected = watch.log_until(lambda r: r["event"] == "delivery.rejected")
-        assert rejected["reason"] == "timestamp outside the replay window"
+        assert rejected["reason"] == "signature does not match"
 
         # the next line printed is the next real change: the forgery printed nothing
         change(http, "dana@acme.example", "Discovery Call", {"duration": 60})
