@@ -187,21 +187,22 @@ class _Runner:
         return Outcome(change, Status.DONE, "; ".join(notes))
 
     def _resolve(self, request: Request) -> Request:
-        """Replace `<known after apply: …>` placeholders with what earlier changes produced."""
+        """Replace `<known after apply: …>` placeholders with what earlier changes produced:
+        the URI, or in a path its id (the last segment, as path parameters take it)."""
 
-        def substitute(text: str) -> str:
+        def substitute(text: str, *, in_path: bool = False) -> str:
             def one(match: re.Match[str]) -> str:
                 kind, key = match.groups()
                 value = self.produced.get(f"{kind}:{key}")
                 if value is None:
                     raise Deferred(_unresolved(kind, key))
-                return value
+                return uri_id(value) if in_path else value
 
             return PLACEHOLDER.sub(one, text)
 
         return Request(
             request.method,
-            substitute(request.path),
+            substitute(request.path, in_path=True),
             {k: substitute(v) for k, v in request.params.items()},
             _substitute_body(request.body, substitute),
             request.secrets,

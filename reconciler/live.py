@@ -2,8 +2,10 @@
 
 Only what the config manages (or may prune) is read: listings at 100 per page, one
 availability GET per event type whose availability the config declares, webhook listings only
-for the scopes the config uses. Independent listings run in parallel; the pages of one listing
-run back to back (page tokens go stale).
+for the scopes the config uses, the availability schedules of the users the config declares
+schedules for, and, for each schedule that will change, the event types that use it.
+Independent listings run in parallel; the pages of one listing run back to back (page tokens go
+stale).
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ import queue
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from reconciler.client.errors import MalformedResponse
 from reconciler.config.model import Config
-from reconciler.diff import match
+from reconciler.diff import field_changes, match
 from reconciler.errors import ReconcilerError
-from reconciler.kinds import DiffEnv, availability, event_type, member, webhook
+from reconciler.kinds import (
+    DiffEnv,
+    availability,
+    availability_schedule,
+    event_type,
+    member,
+    webhook,
+)
 from reconciler.kinds.event_type import key_of
 from reconciler.kinds.wire import Fields, MalformedObject, describe
 from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
@@ -112,6 +122,14 @@ def read_live(
             listing(webhook.PATH, {"organization": org, **query})
             for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
         ]
+        schedules = [
+            pool.submit(reader.get_collection, availability_schedule.PATH, {"user": user})
+            for user in (
+                availability_schedule.users_to_read(config, ctx)
+                if "availability_schedule" in needs
+                else []
+            )
+        ]
         if event_types is not None:
             objects["event_type"], objects["availability"] = _read_event_types(
                 pool, reader, config, event_types, ctx, today
@@ -122,6 +140,10 @@ def read_live(
                 objects["webhook"].extend(
                     webhook.from_api(item, ctx) for item in hook_listing.result()
                 )
+        if "availability_schedule" in needs:
+            objects["availability_schedule"] = _read_schedules(
+                pool, reader, config, schedules, ctx, today
+            )
     return LiveState(
         context=ctx,
         objects={kind: tuple(items) for kind, items in objects.items()},
@@ -139,6 +161,8 @@ def _needs(config: Config) -> set[str]:
         needs.update({"event_type", "availability"})
     if config.webhooks or "webhooks" in prune:
         needs.add("webhook")
+    if config.availability_schedules:
+        needs.add("availability_schedule")
     return needs
 
 
@@ -226,3 +250,43 @@ def _availability_targets(
     }
     pairs, _missing, _leftovers = match(desired, live_event_types, env)
     return [(want.key, have.uri) for want, have in pairs if want.key in declared]
+
+
+def _read_schedules(
+    pool: ThreadPoolExecutor,
+    reader: Reader,
+    config: Config,
+    reads: list[Future[list[dict[str, Any]]]],
+    ctx: OrgContext,
+    today: dt.date,
+) -> list[Live]:
+    """The declared users' schedules; for each one the plan will change, the event types that
+    use it (`meta["event_types"]`: Calendly applies the change to all of them).
+
+    Which schedules change is decided by the kind itself, on a scratch environment, so that
+    exactly the schedules the plan updates are looked up.
+    """
+    kind = availability_schedule
+    live: list[Live] = []
+    for read in reads:
+        with answer_of(f"GET {kind.PATH}"):
+            live.extend(kind.from_api(item, ctx, today) for item in read.result())
+    env = DiffEnv(ctx=ctx, policy=config.policy, today=today)
+    pairs, _missing, _leftovers = match(kind.desired(config, env), live, env)
+    uses: dict[str, Future[list[dict[str, Any]]]] = {}
+    for want, have in pairs:
+        aligned = kind.align(want, have)
+        current = {k: have.spec[k] for k in aligned if k in have.spec}
+        before = len(env.changes)
+        kind.update(want, have, field_changes(current, aligned), env)
+        if len(env.changes) > before:
+            query = {"user": have.meta["user"], "user_availability_schedule": have.uri}
+            uses[have.uri] = pool.submit(reader.list_all, "/event_types", query)
+    result = []
+    for obj in live:
+        if obj.uri in uses:
+            with answer_of("GET /event_types"):
+                keys = sorted(t.key for t in event_type.from_listing(uses[obj.uri].result(), ctx))
+            obj = replace(obj, meta={**obj.meta, "event_types": tuple(keys)})
+        result.append(obj)
+    return result

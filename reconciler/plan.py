@@ -22,7 +22,7 @@ FORMAT_VERSION = "1"
 
 #: Kinds in plan and apply order (members exist before they own event types; an event type
 #: exists before its availability is set).
-KIND_ORDER = ("member", "event_type", "availability", "webhook")
+KIND_ORDER = ("member", "event_type", "availability", "availability_schedule", "webhook")
 
 PLACEHOLDER = re.compile(r"<known after apply: (\w+) ([^<>]+)>")
 

@@ -3,7 +3,8 @@
 Calendly has no idempotency keys, so no write is sent again before looking whether the first
 one happened (`confirm`):
 - a create (POST): the object is looked up by its natural key (invitation: email; event type:
-  owner + name; webhook: url + scope + events); found, it is adopted instead of created again;
+  owner + name; webhook: url + scope + events; availability schedule: the caller + name);
+  found, it is adopted instead of created again;
 - a change (PATCH): the object is read back; if it already holds every value the PATCH sets
   (compared as the diff compares them), it is done;
 - a removal (DELETE): the object is read; gone (404), it is done.
@@ -21,7 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.client.errors import NotFound
-from reconciler.kinds import availability, event_type, timezones
+from reconciler.kinds import availability, availability_schedule, event_type, timezones
+from reconciler.kinds.wire import Fields
 from reconciler.model import OrgContext, Request
 from reconciler.protocols import Reader
 
@@ -78,6 +80,10 @@ def find_created(reader: Reader, request: Request, organization: str) -> dict[st
                 and _sorted_texts(i.get("events")) == events
             ),
         )
+    if request.path == availability_schedule.PATH:
+        me = reader.get_resource("/users/me").get("uri")
+        items = reader.get_collection(request.path, {"user": me})
+        return _first(items, lambda i: i.get("name") == body["name"] and i.get("user") == me)
     return None
 
 
@@ -90,6 +96,8 @@ def find_patched(reader: Reader, request: Request) -> dict[str, Any] | None:
             live = event_type.from_api(resource, OrgContext("", ""))
             done = all(live.spec.get(name) == value for name, value in body.items())
             return {"resource": resource} if done else None
+        if request.path.startswith(availability_schedule.PATH + "/"):
+            return _schedule_patched(reader, request.path, body)
         if request.path == availability.PATH:
             uri = request.params.get("event_type", "")
             items = reader.get_collection(availability.PATH, request.params)
@@ -124,3 +132,20 @@ def _sorted_texts(value: object) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None
     return sorted(value)
+
+
+def _schedule_patched(reader: Reader, path: str, body: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A user availability schedule already holds every value the PATCH sets."""
+    resource = reader.get_resource(path)
+    now = availability.read_spec(Fields(resource, "user availability schedule"), dt.date.min)
+    for name, value in body.items():
+        if name == "rules":
+            sent = Fields({"timezone": None, "rules": value}, "PATCH body")
+            done = now["rules"] == availability.read_spec(sent, dt.date.min)["rules"]
+        elif name == "timezone":
+            done = timezones.same_zone(now["timezone"], value)
+        else:
+            done = resource.get(name) == value
+        if not done:
+            return None
+    return {"resource": resource}

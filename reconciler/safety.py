@@ -3,7 +3,9 @@
 - `policy.max_delete_fraction` (per kind, default 0.25; octoDNS and peribolos do the same): a plan
   may always remove one object of a kind; beyond that, it may remove at most this share of the
   kind's live objects, unless `--allow-mass-delete`. Nested removals count: an availability
-  day or date that loses all its hours is a removal, although the change is an update.
+  day or date that loses all its hours is a removal, although the change is an update; so is
+  one of a user availability schedule (its own entry, `availability_schedules`: a schedule
+  reaches every event type that uses it).
 - `policy.min_admins`: a plan must not leave fewer admins (owner included) than this.
 - `protect: true`: a plan must not deactivate, delete or replace the resource.
 The owner and the token's own user are never planned for removal at all (kinds/member.py).
@@ -74,6 +76,15 @@ def removals(plan: Plan, live: LiveState) -> list[Removals]:
             "availability rules (days or dates with hours)",
             sum(_rules_removed(c) for c in plan.changes if c.kind == "availability"),
             sum(_rule_count(o.spec.get("rules", {})) for o in objects.get("availability", ())),
+        ),
+        Removals(
+            "availability_schedules",
+            "availability schedule rules (days or dates with hours)",
+            sum(_rules_removed(c) for c in plan.changes if c.kind == "availability_schedule"),
+            sum(
+                _rule_count(o.spec.get("rules", {}))
+                for o in objects.get("availability_schedule", ())
+            ),
         ),
     ]
 

@@ -22,7 +22,7 @@ from reconciler.client.errors import NotFound
 from reconciler.client.secret import Secret
 from reconciler.diff import fingerprint
 from reconciler.errors import ReconcilerError
-from reconciler.kinds import availability, event_type, member, webhook
+from reconciler.kinds import availability, availability_schedule, event_type, member, webhook
 from reconciler.model import Live, OrgContext, Request
 from reconciler.plan import FORMAT_VERSION, Change, Plan, change_from_dict
 from reconciler.protocols import Reader
@@ -145,6 +145,8 @@ def _reread(reader: Reader, change: Change, ctx: OrgContext, today: dt.date) -> 
         return event_type.from_api(resource, ctx)
     if change.kind == "webhook":
         return webhook.from_api(resource, ctx)
+    if change.kind == availability_schedule.NAME:
+        return availability_schedule.from_api(resource, ctx, today)
     if "/invitations/" in uri:
         return member.from_invitation(resource)
     return member.from_membership(resource)

@@ -52,6 +52,8 @@ ENDPOINT_SCOPES: Mapping[tuple[str, str], str] = {
     ("PATCH", "/event_type_availability_schedules"): "availability:write",
     ("GET", "/user_availability_schedules"): "availability:read",
     ("GET", "/user_availability_schedules/{id}"): "availability:read",
+    ("POST", "/user_availability_schedules"): "availability:write",
+    ("PATCH", "/user_availability_schedules/{id}"): "availability:write",
     ("GET", "/user_busy_times"): "availability:read",
     ("GET", "/locations"): "locations:read",
     ("GET", "/webhook_subscriptions"): "webhooks:read",
@@ -190,10 +192,12 @@ def config_calls(config: Config) -> ConfigCalls:
     - plan reads the caller (`/users/me`) and the memberships always; pending invitations when
       members are declared or invitations pruned; event types when any are declared or pruned;
       availability when an event type declares one; groups when a webhook names a group;
-      webhook subscriptions when webhooks are declared or pruned;
+      webhook subscriptions when webhooks are declared or pruned; the declared users'
+      availability schedules, and the event types that use a schedule that changes;
     - apply may invite declared members, remove pruned members and invitations, create and
-      update declared event types (deactivate pruned ones), replace availability, and create
-      or delete (replace, prune) webhook subscriptions with the declared events.
+      update declared event types (deactivate pruned ones), replace availability, create
+      or delete (replace, prune) webhook subscriptions with the declared events, and create
+      or update the caller's availability schedules.
     """
     prune = config.policy.prune
     reads = [Call("GET", "/users/me"), Call("GET", "/organization_memberships")]
@@ -222,4 +226,10 @@ def config_calls(config: Config) -> ConfigCalls:
     if config.webhooks:
         events = sorted({e for w in config.webhooks for e in w.events})
         writes.append(Call("POST", "/webhook_subscriptions", tuple(events)))
+    if config.availability_schedules:
+        reads.append(Call("GET", "/user_availability_schedules"))
+        if Call("GET", "/event_types") not in reads:  # the event types a change reaches
+            reads.append(Call("GET", "/event_types"))
+        writes.append(Call("POST", "/user_availability_schedules"))
+        writes.append(Call("PATCH", "/user_availability_schedules/{id}"))
     return ConfigCalls(tuple(reads), tuple(reads + writes))

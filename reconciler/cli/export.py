@@ -192,6 +192,7 @@ def _summary(export: Export, where: str) -> str:
     parts = [
         count(counts["members"], "member"),
         count(counts["event_types"], "event type"),
+        count(counts["availability_schedules"], "availability schedule"),
         count(counts["webhooks"], "webhook subscription"),
     ]
     extra = []

@@ -120,6 +120,7 @@ def with_all_unmanaged(planned: Planned, *, today: dt.date) -> Plan:
         "member": [o.key for o in left.members],
         "event_type": [o.key for o in left.event_types],
         "webhook": [o.key for o in left.webhooks],
+        "availability_schedule": [o.key for o in left.schedules],
     }
     return replace(planned.plan, unmanaged={k: tuple(sorted(v)) for k, v in listing.items() if v})
 
@@ -167,6 +168,7 @@ NOUNS = {
     "member": "member",
     "event_type": "event type",
     "availability": "availability schedule",
+    "availability_schedule": "user availability schedule",
     "webhook": "webhook",
 }
 

@@ -53,9 +53,11 @@ def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks:
         click.echo(summary(exc.problems), err=True)
         return ExitCode.ERROR
     files = len(config.files)
+    schedules = len(config.availability_schedules)
     click.echo(
         f"Valid: {len(config.members)} members, {len(config.event_types)} event types, "
-        f"{len(config.webhooks)} webhooks in {files} {'file' if files == 1 else 'files'}.",
+        + (f"{schedules} availability schedules, " if schedules else "")
+        + f"{len(config.webhooks)} webhooks in {files} {'file' if files == 1 else 'files'}.",
         err=True,
     )
     return ExitCode.OK

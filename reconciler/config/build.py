@@ -17,6 +17,7 @@ from reconciler.config.model import (
     PRUNABLE,
     Availability,
     AvailabilityRule,
+    AvailabilitySchedule,
     Config,
     EventType,
     Member,
@@ -35,6 +36,7 @@ def build(merged: Merged) -> Config:
         webhooks=tuple(_webhook(e) for e in merged.webhooks),
         policy=_policy(merged),
         files=tuple(merged.files),
+        availability_schedules=tuple(_schedule(e) for e in merged.availability_schedules),
     )
 
 
@@ -50,14 +52,29 @@ def _event_type(entry: Entry) -> EventType:
         owner=data["owner"],
         uuid=data.get("uuid"),
         fields={name: data[name] for name in EVENT_TYPE_FIELDS if name in data},
-        availability=_availability(entry, availability) if availability is not None else None,
+        availability=(
+            _availability(entry, availability, "availability") if availability is not None else None
+        ),
         protect=data.get("protect", False),
         source=entry.source,
         field_sources={name: entry.at(name) for name in data},
     )
 
 
-def _availability(entry: Entry, data: dict[str, Any]) -> Availability:
+def _schedule(entry: Entry) -> AvailabilitySchedule:
+    data: dict[str, Any] = entry.value
+    return AvailabilitySchedule(
+        user=data["user"],
+        name=data["name"],
+        availability=_availability(entry, data),
+        default=data.get("default"),
+        source=entry.source,
+    )
+
+
+def _availability(entry: Entry, data: dict[str, Any], *at: str) -> Availability:
+    """A time zone and rules at `at` in the entry (an event type's `availability`, or the
+    entry itself for a user availability schedule)."""
     rules = []
     for index, rule in enumerate(data["rules"]):
         wday = rule.get("wday", ())
@@ -66,12 +83,10 @@ def _availability(entry: Entry, data: dict[str, Any]) -> Availability:
                 wdays=(wday,) if isinstance(wday, str) else tuple(wday),
                 date=rule.get("date"),
                 intervals=tuple(_interval(text) for text in rule["intervals"]),
-                source=entry.at("availability", "rules", index),
+                source=entry.at(*at, "rules", index),
             )
         )
-    return Availability(
-        timezone=data["timezone"], rules=tuple(rules), source=entry.at("availability")
-    )
+    return Availability(timezone=data["timezone"], rules=tuple(rules), source=entry.at(*at))
 
 
 def _interval(text: str) -> tuple[str, str]:

@@ -31,6 +31,7 @@ def check(merged: Merged, *, allow_insecure_webhooks: bool = False) -> list[Prob
     )
     problems += _event_types(merged)
     problems += _webhooks(merged, allow_insecure_webhooks)
+    problems += _schedules(merged)
     return problems
 
 
@@ -87,7 +88,7 @@ def _event_types(merged: Merged) -> list[Problem]:
             message = f"duration {event_type['duration']} is not one of duration_options [{listed}]"
             problems.append(entry.problem(message, "duration"))
         if "availability" in event_type:
-            problems += _availability(entry)
+            problems += _availability(entry, "availability")
     return problems
 
 
@@ -100,20 +101,20 @@ class _Span:
     text: str
 
 
-def _availability(entry: Entry) -> list[Problem]:
-    availability: dict[str, Any] = entry.value["availability"]
+def _availability(entry: Entry, *at: str) -> list[Problem]:
+    """Time zone and rules at `at` in the entry (an event type's `availability`, or a user
+    availability schedule itself)."""
+    availability: dict[str, Any] = entry.value[at[0]] if at else entry.value
     problems = []
     zone = availability["timezone"]
     if not _known_zone(zone):
         close = did_you_mean(zone, sorted(_zones()), cutoff=0.8)
         hint = f" (did you mean {close!r}?)" if close else ""
-        problems.append(
-            entry.problem(f"unknown time zone {zone!r}{hint}", "availability", "timezone")
-        )
+        problems.append(entry.problem(f"unknown time zone {zone!r}{hint}", *at, "timezone"))
     by_day: dict[str, list[_Span]] = {}
     first_date: dict[str, int] = {}
     for r, rule in enumerate(availability["rules"]):
-        at_rule = ("availability", "rules", r)
+        at_rule: tuple[str | int, ...] = (*at, "rules", r)
         if "date" in rule:
             date = rule["date"]
             if date in first_date:
@@ -137,7 +138,7 @@ def _availability(entry: Entry) -> list[Problem]:
             elif span is not None:
                 for day in days:
                     by_day.setdefault(day, []).append(span)
-    problems += _overlaps(entry, by_day)
+    problems += _overlaps(entry, by_day, at)
     return problems
 
 
@@ -157,7 +158,7 @@ def _minutes(hh_mm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _overlaps(entry: Entry, by_day: dict[str, list[_Span]]) -> list[Problem]:
+def _overlaps(entry: Entry, by_day: dict[str, list[_Span]], at: tuple[str, ...]) -> list[Problem]:
     """One problem per overlapping pair of intervals, listing the days it happens on."""
     pairs: dict[tuple[_Span, _Span], list[str]] = {}
     for day, spans in by_day.items():
@@ -171,9 +172,9 @@ def _overlaps(entry: Entry, by_day: dict[str, list[_Span]]) -> list[Problem]:
     for (later, earlier), days in pairs.items():
         order = {d: WEEKDAYS.index(d) if d in WEEKDAYS else 7 for d in days}
         listed = ", ".join(sorted(days, key=lambda d: (order[d], d)))
-        where = entry.at("availability", "rules", earlier.rule, "intervals", earlier.index)
+        where = entry.at(*at, "rules", earlier.rule, "intervals", earlier.index)
         message = f"interval {later.text!r} overlaps {earlier.text!r} (at {where}) on {listed}"
-        path = ("availability", "rules", later.rule, "intervals", later.index)
+        path: tuple[str | int, ...] = (*at, "rules", later.rule, "intervals", later.index)
         problems.append(entry.problem(message, *path))
     return problems
 
@@ -192,6 +193,31 @@ def _known_zone(name: str) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
+
+
+# User availability schedules ------------------------------------------------------------------
+
+
+def _schedules(merged: Merged) -> list[Problem]:
+    entries = merged.availability_schedules
+    problems = _duplicates(
+        entries,
+        lambda e: (e.value["user"].casefold(), e.value["name"]),
+        lambda e: f"availability schedule {e.value['user']}/{e.value['name']}",
+    )
+    problems += _duplicates(
+        [e for e in entries if e.value.get("default") is True],
+        lambda e: e.value["user"].casefold(),
+        lambda e: f"default schedule for {e.value['user']}",
+        "default",
+    )
+    for entry in entries:
+        user = entry.value["user"]
+        if user.casefold() not in merged.member_emails:
+            message = f"unknown user {user!r} (a schedule's user must be declared in members)"
+            problems.append(entry.problem(message, "user"))
+        problems += _availability(entry)
+    return problems
 
 
 # Webhooks --------------------------------------------------------------------------------------

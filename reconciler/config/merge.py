@@ -15,7 +15,7 @@ from reconciler.config.document import DataPath, Document
 from reconciler.config.model import Source
 from reconciler.config.problems import Problem
 
-RESOURCE_SECTIONS = ("members", "event_types", "webhooks")
+RESOURCE_SECTIONS = ("members", "event_types", "webhooks", "availability_schedules")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Merged:
     members: list[Entry] = field(default_factory=list)
     event_types: list[Entry] = field(default_factory=list)
     webhooks: list[Entry] = field(default_factory=list)
+    availability_schedules: list[Entry] = field(default_factory=list)
     policy: dict[str, Entry] = field(default_factory=dict)
     policy_source: Source | None = None
     # Every email written under `members`, valid or not: an event type whose owner is a member

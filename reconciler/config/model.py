@@ -14,7 +14,7 @@ from typing import Any
 from reconciler.client.secret import Secret
 
 #: The kinds whose undeclared live objects `policy.prune` may remove.
-PRUNABLE = ("members", "invitations", "event_types", "webhooks")
+PRUNABLE = ("members", "invitations", "event_types", "webhooks", "availability_schedules")
 
 #: Event type fields the API can write, in display order (POST also takes `owner` and `name`).
 #: The buffers and the start-time increment arrived on 2026-11-13 (CHANGES-2026.md).
@@ -81,6 +81,17 @@ class EventType:
 
 
 @dataclass(frozen=True)
+class AvailabilitySchedule:
+    """A user's named availability schedule: identity = (user, name)."""
+
+    user: str  # a member's email, as written
+    name: str
+    availability: Availability  # its time zone and rules
+    default: bool | None  # None = unmanaged
+    source: Source
+
+
+@dataclass(frozen=True)
 class Webhook:
     url: str
     scope: str  # organization | user | group
@@ -116,6 +127,7 @@ class Config:
     webhooks: tuple[Webhook, ...]
     policy: Policy
     files: tuple[str, ...]  # every file read, in load order
+    availability_schedules: tuple[AvailabilitySchedule, ...] = ()
 
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(w.signing_key for w in self.webhooks if w.signing_key is not None)

@@ -33,6 +33,7 @@ SCHEMA_FILES = (
     "event_types.schema.json",
     "webhooks.schema.json",
     "policy.schema.json",
+    "availability_schedules.schema.json",
 )
 ROOT_SCHEMA = "config.schema.json"
 

@@ -16,6 +16,8 @@ from reconciler.export.checks import document_errors, fit_schema
 from reconciler.export.event_types import event_type_entries
 from reconciler.export.model import SECTIONS, Entry, Export
 from reconciler.export.read import Snapshot
+from reconciler.export.schedules import schedule_entries
+from reconciler.kinds import availability_schedule
 from reconciler.kinds.event_type import key_of
 from reconciler.model import Live, OrgContext, email_key
 
@@ -30,9 +32,13 @@ def build_export(snapshot: Snapshot, *, config: Config | None = None) -> Export:
     members = member_entries(snapshot.members)
     declared = {str(e.data["email"]) for e in members if e.declared}
     declared_keys: set[str] = set()
+    schedule_keys: set[str] = set()
     if config is not None:
         declared |= {email_key(m.email) for m in config.members}
         declared_keys = {key_of(e.owner, e.name) for e in config.event_types}
+        schedule_keys = {
+            availability_schedule.key_of(s.user, s.name) for s in config.availability_schedules
+        }
     event_types, listed = event_type_entries(
         snapshot.event_types,
         snapshot.availability,
@@ -40,8 +46,9 @@ def build_export(snapshot: Snapshot, *, config: Config | None = None) -> Export:
         declared_keys=declared_keys,
     )
     webhooks = webhook_entries(snapshot.webhooks, snapshot.context, members=declared)
+    schedules = schedule_entries(snapshot.schedules, members=declared, declared_keys=schedule_keys)
     entries = sorted(
-        [*members, *event_types, *webhooks],
+        [*members, *event_types, *schedules, *webhooks],
         key=lambda e: (SECTIONS.index(e.section), e.sort_key),
     )
     organization = snapshot.context.organization

@@ -1,10 +1,11 @@
 """Which file each part of an export goes to, and the finished text of every file.
 
 - one document (stdout): every section in one file;
-- `--split-by kind`: members.yaml, event-types.yaml, webhooks.yaml;
+- `--split-by kind`: members.yaml, event-types.yaml, availability-schedules.yaml, webhooks.yaml;
 - `--split-by owner`: members.yaml and webhooks.yaml (organization- and group-scope) for the
-  organization, then owners/EMAIL.yaml per member with their event types and user-scope
-  webhooks; event-types.yaml only holds comments about event types without a member owner.
+  organization, then owners/EMAIL.yaml per member with their event types, availability
+  schedules and user-scope webhooks; event-types.yaml (and availability-schedules.yaml) only
+  hold comments about what has no member owner.
 
 Sections merge across files when the config loads, so every layout plans the same. A file gets
 a `# yaml-language-server: $schema=…` line only when it is written inside the tree that holds the
@@ -40,6 +41,11 @@ def plan_files(export: Export, split: str | None) -> list[FileSpec]:
             FileSpec(
                 "event-types.yaml", f"{about}: event types", export.of("event_types"), export.listed
             ),
+            FileSpec(
+                "availability-schedules.yaml",
+                f"{about}: user availability schedules",
+                export.of("availability_schedules"),
+            ),
             FileSpec("webhooks.yaml", f"{about}: webhook subscriptions", export.of("webhooks")),
         ]
     elif split == "owner":
@@ -69,6 +75,11 @@ def _by_owner(export: Export, about: str) -> list[FileSpec]:
             f"{about}: event types without a member owner",
             tuple(e for e in export.of("event_types") if e.owner is None),
             tuple(item for item in export.listed if item.owner is None),
+        ),
+        FileSpec(
+            "availability-schedules.yaml",
+            f"{about}: availability schedules without a member user",
+            tuple(e for e in export.of("availability_schedules") if e.owner is None),
         ),
     ]
     for owner in owners:

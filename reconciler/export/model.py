@@ -1,6 +1,7 @@
 """What an export is made of before it becomes text: entries in the config format, with notes.
 
-An `Entry` is one resource of a config section (a member, an event type, a webhook), its fields
+An `Entry` is one resource of a config section (a member, an event type, a user availability
+schedule, a webhook), its fields
 already in the config format and in output order. An entry that cannot be declared (a disabled
 webhook, a second event type with the same owner and name) is still exported, as a comment, so
 nothing is silently dropped. Event types that the API cannot write (not one-on-one) become a
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-SECTIONS = ("members", "event_types", "webhooks")
+SECTIONS = ("members", "event_types", "availability_schedules", "webhooks")
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 
 Unlike `live.read_live`, which reads only what a config manages, an export reads it all: every
 membership and pending invitation, every event type, the availability of every one-on-one event
-type, and the webhook subscriptions of every scope (the organization's, each member's, each
-group's). Listings use 100 per page; independent reads run in parallel on the client's
-concurrency, while the pages of one listing run back to back (page tokens go stale).
+type, the webhook subscriptions of every scope (the organization's, each member's, each
+group's), and every member's availability schedules. Listings use 100 per page; independent
+reads run in parallel on the client's concurrency, while the pages of one listing run back to
+back (page tokens go stale).
 
 Live objects are normalized by the kinds' own functions (`member.from_memberships`,
-`event_type.from_listing`, `availability.from_schedules`, `webhook.from_api`), so the export
+`event_type.from_listing`, `availability.from_schedules`, `webhook.from_api`,
+`availability_schedule.from_api`), so the export
 sees Calendly exactly as `plan` will.
 """
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.config.model import Config, Policy
-from reconciler.kinds import availability, event_type, member, webhook
+from reconciler.kinds import availability, availability_schedule, event_type, member, webhook
 from reconciler.live import discover
 from reconciler.model import Live, OrgContext
 from reconciler.protocols import Reader
@@ -49,6 +51,7 @@ class Snapshot:
     event_types: tuple[Live, ...]  # every kind (solo or not); one-off and deleted ones excluded
     availability: Mapping[str, Live]  # event type URI -> its schedule (one-on-one types only)
     webhooks: tuple[Live, ...]  # every scope, every state
+    schedules: tuple[Live, ...] = ()  # every member's user availability schedules
 
 
 def read_org(
@@ -87,6 +90,10 @@ def read_org(
             *({"scope": "user", "user": uri} for _email, uri in sorted(ctx.users.items())),
             *({"scope": "group", "group": uri} for uri in sorted(ctx.group_names)),
         ]
+        schedule_reads = [
+            pool.submit(reader.get_collection, availability_schedule.PATH, {"user": uri})
+            for _email, uri in sorted(ctx.users.items())
+        ]
         hook_counter = _Counter(len(scopes), "webhook listings", note)
         hook_listings = [
             _counted(listing(webhook.PATH, {"organization": org, **query}), hook_counter)
@@ -106,18 +113,25 @@ def read_org(
             for live, future in schedules
         }
         hooks = [webhook.from_api(item, ctx) for f in hook_listings for item in f.result()]
+        user_schedules = [
+            availability_schedule.from_api(item, ctx, today)
+            for f in schedule_reads
+            for item in f.result()
+        ]
     except BaseException:
         # A failed read ends the export: queued reads are not worth sending.
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     note(f"read {_count(len(hooks), 'webhook subscription')}")
+    note(f"read {_count(len(user_schedules), 'availability schedule')}")
     return Snapshot(
         context=ctx,
         members=(*members, *pending),
         event_types=tuple(types),
         availability=by_uri,
         webhooks=tuple(hooks),
+        schedules=tuple(user_schedules),
     )
 
 

@@ -33,6 +33,11 @@ INTRO = {
         "Availability replaces the whole rule set on a change: a weekday not listed is "
         "unavailable."
     ),
+    "availability_schedules": (
+        "Users' availability schedules: identity is (user, name). A change replaces the whole "
+        "rule set (a weekday not listed is unavailable) and reaches every event type that uses "
+        "the schedule. Calendly only lets a token create and change its own user's schedules."
+    ),
     "webhooks": (
         "Webhook subscriptions: identity is (scope, user or group, url); the API cannot change "
         "one, so any change is a replace. Calendly never returns signing keys: to send one when "

@@ -15,12 +15,13 @@ import datetime as dt
 from reconciler.config.model import Config
 from reconciler.diff import match
 from reconciler.export.read import Snapshot
-from reconciler.kinds import KINDS, DiffEnv, event_type, member, webhook
+from reconciler.kinds import KINDS, DiffEnv, availability_schedule, event_type, member, webhook
 from reconciler.model import Live
 
 
 def unmanaged(snapshot: Snapshot, config: Config, *, today: dt.date) -> Snapshot:
-    """The snapshot without the members, event types and webhooks the config declares."""
+    """The snapshot without the members, event types, schedules and webhooks the config
+    declares."""
     env = DiffEnv(ctx=snapshot.context, policy=config.policy, today=today)
 
     def leftovers(kind: str, live: tuple[Live, ...]) -> tuple[Live, ...]:
@@ -37,4 +38,5 @@ def unmanaged(snapshot: Snapshot, config: Config, *, today: dt.date) -> Snapshot
         event_types=event_types,
         availability={uri: a for uri, a in snapshot.availability.items() if uri in kept},
         webhooks=leftovers(webhook.NAME, snapshot.webhooks),
+        schedules=leftovers(availability_schedule.NAME, snapshot.schedules),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reconciler.client.errors import ClientError
-from reconciler.kinds import availability, event_type, member, webhook
+from reconciler.kinds import availability, availability_schedule, event_type, member, webhook
 from reconciler.kinds.base import DiffEnv, Kind, PlanError
 from reconciler.model import Request
 
@@ -11,6 +11,7 @@ KINDS: dict[str, Kind] = {
     member.NAME: member,
     event_type.NAME: event_type,
     availability.NAME: availability,
+    availability_schedule.NAME: availability_schedule,
     webhook.NAME: webhook,
 }
 

@@ -1,5 +1,9 @@
 """Event type availability: the whole rule set of one event type, compared semantically.
 
+The semantics live here once and the `availability_schedule` kind (a user's named schedules)
+uses them too: `declared_spec` (config → canonical), `read_spec` (API → canonical), `align`
+(time zone spellings), `api_rules` (canonical → the API's seven weekday rules and dates).
+
 Both sides are brought to one form before comparing: every weekday present (a weekday the
 config does not list is unavailable, because the PATCH replaces the whole set), intervals per
 day sorted and merged when they touch or overlap, dates in the past dropped (Calendly only
@@ -14,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reconciler.config.model import Config
+from reconciler.config.model import Availability, Config
 from reconciler.kinds import timezones
 from reconciler.kinds.base import DiffEnv
 from reconciler.kinds.event_type import key_of
@@ -35,23 +39,27 @@ def desired(config: Config, env: DiffEnv) -> list[Desired]:
         declared = event_type.availability
         if declared is None:
             continue
-        per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
-        dates: dict[str, list[tuple[int, int]]] = {}
-        for rule in declared.rules:
-            spans = [(minutes(a), minutes(b)) for a, b in rule.intervals]
-            for day in rule.wdays:
-                per_day[day].extend(spans)
-            if rule.date is not None:
-                dates.setdefault(rule.date, []).extend(spans)
         key = key_of(event_type.owner, event_type.name)
-        for past in sorted(d for d in dates if d < env.today.isoformat()):
-            env.warnings.append(
-                f"availability {key}: the date {past} is in the past and is ignored "
-                f"({declared.source})"
-            )
-        spec = {"timezone": declared.timezone, "rules": canonical_rules(per_day, dates, env.today)}
+        spec = declared_spec(declared, f"{NAME} {key}", env)
         result.append(Desired(NAME, key, spec, source=declared.source))
     return result
+
+
+def declared_spec(declared: Availability, what: str, env: DiffEnv) -> dict[str, Any]:
+    """`{timezone, rules}` of a declared rule set, canonical; past dates are warned about."""
+    per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
+    dates: dict[str, list[tuple[int, int]]] = {}
+    for rule in declared.rules:
+        spans = [(minutes(a), minutes(b)) for a, b in rule.intervals]
+        for day in rule.wdays:
+            per_day[day].extend(spans)
+        if rule.date is not None:
+            dates.setdefault(rule.date, []).extend(spans)
+    for past in sorted(d for d in dates if d < env.today.isoformat()):
+        env.warnings.append(
+            f"{what}: the date {past} is in the past and is ignored ({declared.source})"
+        )
+    return {"timezone": declared.timezone, "rules": canonical_rules(per_day, dates, env.today)}
 
 
 def from_schedules(
@@ -59,21 +67,27 @@ def from_schedules(
 ) -> Live:
     """The event type's schedule from GET /event_type_availability_schedules."""
     rule = _pick(schedules, uri)
+    spec: dict[str, Any] = {"timezone": "", "rules": canonical_rules({}, {}, today)}
+    user = None
+    if rule is not None:
+        spec = read_spec(rule, today)
+        user = rule.optional_uri("user")
+    return Live(NAME, key, spec, uri=uri, meta={"user": user})
+
+
+def read_spec(rule: Fields, today: dt.date) -> dict[str, Any]:
+    """`{timezone, rules}` of an API object holding `timezone` and `rules`, canonical."""
     per_day: dict[str, list[tuple[int, int]]] = {day: [] for day in WEEKDAYS}
     dates: dict[str, list[tuple[int, int]]] = {}
-    timezone, user = "", None
-    if rule is not None:
-        timezone = rule.text("timezone", null=True) or ""
-        user = rule.optional_uri("user")
-        for item in rule.children("rules", "rule", null=True):
-            spans = [_span(interval) for interval in item.children("intervals", "interval")]
-            kind = item.choice("type", ("wday", "date"))
-            if kind == "wday":
-                per_day[item.choice("wday", API_WEEKDAY_ORDER)].extend(spans)
-            else:
-                dates.setdefault(_date(item), []).extend(spans)
-    spec = {"timezone": timezone, "rules": canonical_rules(per_day, dates, today)}
-    return Live(NAME, key, spec, uri=uri, meta={"user": user})
+    timezone = rule.text("timezone", null=True) or ""
+    for item in rule.children("rules", "rule", null=True):
+        spans = [_span(interval) for interval in item.children("intervals", "interval")]
+        kind = item.choice("type", ("wday", "date"))
+        if kind == "wday":
+            per_day[item.choice("wday", API_WEEKDAY_ORDER)].extend(spans)
+        else:
+            dates.setdefault(_date(item), []).extend(spans)
+    return {"timezone": timezone, "rules": canonical_rules(per_day, dates, today)}
 
 
 def _pick(schedules: Sequence[Mapping[str, Any]], uri: str) -> Fields | None:

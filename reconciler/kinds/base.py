@@ -43,6 +43,8 @@ class DiffEnv:
     readonly_event_types: set[str] = field(default_factory=set)
     #: owners (lower-case emails) that the config declares event types for
     managed_owners: set[str] = field(default_factory=set)
+    #: users (lower-case emails) for whom the config declares a `default: true` schedule
+    default_schedules: set[str] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

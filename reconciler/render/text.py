@@ -24,6 +24,8 @@ KIND_VERB = {
     ("event_type", Action.DELETE): "will be deactivated",
     ("availability", Action.UPDATE): "will be replaced",
 }
+#: Kinds whose `rules.DAY` values are interval lists, shown as `09:00-17:00` or `unavailable`.
+RULE_KINDS = ("availability", "availability_schedule")
 NO_CHANGES = "No changes. Calendly matches the configuration."
 ADOPT = (
     "(adopt them with `calendly-reconciler export --unmanaged-only CONFIG... -o DIR`; "
@@ -137,7 +139,7 @@ def value(data: Any, kind: str = "", path: str = "") -> str:
     """One value as the plan shows it."""
     if data is None:
         return "(none)"
-    if kind == "availability" and path.startswith("rules.") and isinstance(data, list):
+    if kind in RULE_KINDS and path.startswith("rules.") and isinstance(data, list):
         return ", ".join(data) if data else "unavailable"
     return json.dumps(data, ensure_ascii=False)
 

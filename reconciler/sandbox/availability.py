@@ -9,8 +9,9 @@ Choices where the spec is silent (documented here, tested in tests/sandbox):
 - overlapping or touching intervals of one day are merged (09:00-12:00 + 12:00-17:00 → 09:00-17:00),
   and two rules for the same weekday or date are combined;
 - `to` may be `24:00` (end of day); `from` must be earlier than `to`;
-- dates must be real calendar dates; past dates are accepted (the sandbox has no "today" notion
-  that tests would want to fight with) and are returned zero-padded (YYYY-MM-DD).
+- dates must be real calendar dates, returned zero-padded (YYYY-MM-DD); past dates are accepted
+  on event type availability (no page says otherwise), while user availability schedules refuse
+  them (`check_week`, CHANGES-2026.md).
 """
 
 from __future__ import annotations
@@ -134,6 +135,34 @@ def parse_rules(raw: Any, where: str, errors: Collector, *, lenient: bool = Fals
             else:
                 by_date.setdefault(day_text, []).extend(intervals)
     return canonical(by_day, by_date)
+
+
+def check_week(raw: Any, where: str, earliest: date, errors: Collector) -> None:
+    """The stricter rules of user availability schedules (CHANGES-2026.md): exactly one `wday`
+    rule for each day of the week, and no `date` rule before `earliest`. Call it with the raw
+    rules after `parse_rules` has reported their shape problems."""
+    if not isinstance(raw, list):
+        return
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(raw):
+        if not isinstance(rule, dict):
+            continue
+        if rule.get("type") == "wday" and rule.get("wday") in WEEKDAYS:
+            seen[rule["wday"]] = seen.get(rule["wday"], 0) + 1
+        elif rule.get("type") == "date":
+            day = _parse_date(rule.get("date"))
+            if day is not None and date.fromisoformat(day) < earliest:
+                errors.add(f"{where}[{i}].date", f"must not be before {earliest.isoformat()}")
+    missing = [day for day in WEEKDAYS if day not in seen]
+    twice = [day for day in WEEKDAYS if seen.get(day, 0) > 1]
+    if missing or twice:
+        problems = [f"missing: {', '.join(missing)}"] if missing else []
+        problems += [f"more than once: {', '.join(twice)}"] if twice else []
+        errors.add(
+            where,
+            "must include exactly one wday rule for each day of the week, sunday through "
+            f"saturday ({'; '.join(problems)})",
+        )
 
 
 def _parse_date(value: Any) -> str | None:

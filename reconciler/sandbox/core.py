@@ -39,6 +39,7 @@ from reconciler.sandbox import (
     routes_groups,
     routes_one_off,
     routes_org,
+    routes_user_schedules,
     routes_webhooks,
 )
 from reconciler.sandbox.context import AdminCtx, Ctx, Reply
@@ -57,7 +58,7 @@ from reconciler.sandbox.pagination import PageTokens
 from reconciler.sandbox.ratelimit import RateLimiter, RateStatus
 from reconciler.sandbox.requestlog import Counters, RequestLogEntry, redact_body
 from reconciler.sandbox.response import Drop, SandboxResponse, json_response
-from reconciler.sandbox.router import Route, match, match_admin
+from reconciler.sandbox.router import Route, match, match_admin, methods_allowed
 from reconciler.sandbox.routes_oauth import OAuthFixtureError, OAuthServer, apps_from_fixture
 from reconciler.sandbox.scopes import expand
 from reconciler.sandbox.store import Store, save_atomically
@@ -75,6 +76,7 @@ ROUTE_MODULES = (
     routes_event_types,
     routes_one_off,
     routes_availability,
+    routes_user_schedules,
     routes_webhooks,
     routes_groups,
     routes_admin,
@@ -298,7 +300,7 @@ class Sandbox:
             return self._finish(entry, self._fault_response(decision.status, rate), False)
         headers_out = rate.headers()
         if found is None:
-            return self._finish(entry, json_response(404, not_found().body(), headers_out), False)
+            return self._finish(entry, self._unrouted(method, path, headers_out), False)
         route, params = found
         if token.scopes is not None and route.scope not in expand(token.scopes):
             error = insufficient_scope(route.scope)
@@ -327,6 +329,14 @@ class Sandbox:
             entry["fault"] = "commit_drop"
             return self._finish(entry, Drop(applied=True), True)
         return self._finish(entry, json_response(reply.status, reply.body, headers_out), applied)
+
+    def _unrouted(self, method: str, path: str, headers: dict[str, str]) -> SandboxResponse:
+        """404, or 405 with `Allow` for a fixed path routed for other methods (router.py)."""
+        allowed = methods_allowed(path)
+        if not allowed:
+            return json_response(404, not_found().body(), headers)
+        error = ApiError(405, "Method Not Allowed", f"{method} is not allowed on {path}.")
+        return json_response(405, error.body(), {**headers, "Allow": ", ".join(allowed)})
 
     def _run(self, route: Route[Ctx], ctx: Ctx) -> Reply:
         """The handler's reply; a Calendly-shaped 500 (logged) if the handler itself fails."""

@@ -1,6 +1,10 @@
 """The writable fields of an event type: validation shared by POST/PATCH /event_types and the
 fixture loader, and the defaults Calendly gives a new event type.
 
+`start_time_increment` (5..720 minutes, default 30) and `before_buffer` / `after_buffer` (one of
+BUFFERS, default 0) are writable since 2026-11-13 (CHANGES-2026.md); like every other field, a
+PATCH that omits them keeps their current values.
+
 Each field has one small checker; `writable_fields` runs those of the fields present in a body
 and returns the cleaned values, collecting every problem so one 400 names them all.
 """
@@ -29,6 +33,8 @@ LOCATION_KINDS = (
     "zoom_conference",
 )
 LOCATION_FIELDS = ("kind", "location", "additional_info", "phone_number")
+BUFFERS = (0, 5, 10, 15, 30, 45, 60, 90, 120, 150, 180)
+DEFAULT_INCREMENT = 30
 _COLOR = re.compile(r"^#[a-f\d]{6}$")
 DEFAULT_COLOR = "#0069ff"
 # Calendly gives every new event type this one optional question.
@@ -143,6 +149,21 @@ def _locations(value: Any, errors: Collector) -> Any:
     return None if value is None else clean_locations(value, "locations", errors)
 
 
+def _increment(value: Any, errors: Collector) -> Any:
+    if not is_int(value) or not 5 <= value <= 720:
+        errors.add("start_time_increment", "must be a whole number between 5 and 720")
+    return value
+
+
+def _buffer(name: str) -> Callable[[Any, Collector], Any]:
+    def check(value: Any, errors: Collector) -> Any:
+        if not is_int(value) or value not in BUFFERS:
+            errors.add(name, f"must be one of: {', '.join(map(str, BUFFERS))}")
+        return value
+
+    return check
+
+
 _CHECKERS: dict[str, Callable[[Any, Collector], Any]] = {
     "name": _name,
     "active": _active,
@@ -152,6 +173,9 @@ _CHECKERS: dict[str, Callable[[Any, Collector], Any]] = {
     "color": _color,
     "locale": _locale,
     "locations": _locations,
+    "start_time_increment": _increment,
+    "before_buffer": _buffer("before_buffer"),
+    "after_buffer": _buffer("after_buffer"),
 }
 
 

@@ -105,6 +105,18 @@ def _match(table: list[Route[C]], method: str, path: str) -> tuple[Route[C], dic
     return best, {k: unquote(v) for k, v in m.groupdict().items()}
 
 
+def methods_allowed(path: str) -> list[str]:
+    """The methods routed for `path` when it is a fixed path (no parameters), else [].
+
+    Calendly answers an unrouted method on a resource with 404 (`DELETE /event_types/{uuid}`,
+    NOTES.md §6.1), so only fixed paths such as `/event_types` get a 405 with `Allow` (what
+    RFC 9110 prescribes; no live observation either way).
+    """
+    return sorted(
+        r.method for r in _API if "{" not in r.template and r.pattern.match(path) is not None
+    )
+
+
 def match(method: str, path: str) -> tuple[Route[Ctx], dict[str, str]] | None:
     return _match(_API, method, path)
 

@@ -1,4 +1,6 @@
-"""Event type availability (GET/PATCH `?event_type=URI`), user schedules and meeting locations.
+"""Event type availability (GET/PATCH `?event_type=URI`) and meeting locations.
+
+User availability schedules are in routes_user_schedules.py.
 
 PATCH replaces the whole rule set (spec: "overwrites ALL existing rules"); the answer is always in
 Calendly's canonical form (availability.py). Choices where the spec is silent:
@@ -6,7 +8,8 @@ Calendly's canonical form (availability.py). Choices where the spec is silent:
 - `availability_rule.user`, if given, must be the event type's owner (else 400);
 - the first PATCH gives the event type its own custom schedule: `availability_rule.uri` becomes a
   new `/user_availability_schedules/{id}` URI with `name: null`; such event-type-private
-  schedules are not user schedules (not listed, GET by id is 404);
+  schedules are not user schedules (not listed, GET by id is 404); until then the event type
+  follows its user schedule (a PATCH of the schedule changes it too);
 - time zone aliases are stored and returned under their canonical name (timezones.py).
 """
 
@@ -17,7 +20,7 @@ from urllib.parse import urlsplit
 
 from reconciler.sandbox.availability import parse_rules
 from reconciler.sandbox.context import Ctx, Reply, visible_event_type
-from reconciler.sandbox.errors import Collector, denied, not_found
+from reconciler.sandbox.errors import Collector, denied
 from reconciler.sandbox.model import EventType, Json
 from reconciler.sandbox.router import route
 from reconciler.sandbox.timezones import canonical_timezone
@@ -114,25 +117,6 @@ def _user_id(ref: Any) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or len(segments) != 3:
         return None
     return segments[2] or None if segments[1] == "users" else None
-
-
-@route("GET", "/user_availability_schedules", scope="availability:read")
-def list_user_schedules(ctx: Ctx) -> Reply:
-    user = ctx.ref_user(ctx.require("user")["user"], "user")
-    schedules = sorted(
-        (s for s in ctx.store.schedules.values() if s.user_id == user.id),
-        key=lambda s: (not s.default, s.name.casefold(), s.id),
-    )
-    # No pagination object on this endpoint (NOTES.md §2.2).
-    return Reply(200, {"collection": [ctx.views.schedule(s) for s in schedules]})
-
-
-@route("GET", "/user_availability_schedules/{uuid}", scope="availability:read")
-def get_user_schedule(ctx: Ctx) -> Reply:
-    schedule = ctx.store.schedules.get(ctx.params["uuid"])
-    if schedule is None or ctx.store.active_user(schedule.user_id) is None:
-        raise not_found()
-    return Reply(200, {"resource": ctx.views.schedule(schedule)})
 
 
 @route("GET", "/locations", scope="locations:read")

@@ -7,7 +7,9 @@ Behaviour from the spec and NOTES.md §3.3 / §6:
   of the caller's permissions, so 400 rather than 403 (our choice; the spec names no status).
 - There is no DELETE (the router answers 404, as probed live).
 - Unknown or read-only body fields (slug, custom_questions, secret, ...) are silently ignored
-  with 2xx (observed live, NOTES.md §7.6). `active` defaults to false.
+  with 2xx (observed live, NOTES.md §7.6).
+- A new event type is always created inactive, whatever the body's `active` says (observed
+  live, NOTES.md §7.7), so a client has to PATCH `active: true` afterwards.
 - The slug is derived from the name at creation (unique per owner) and frozen afterwards.
 - `description` is written as plain text and read back as `description_plain` and
   `description_html` (`<p>…</p>`); an empty description reads back as null, as do empty
@@ -25,6 +27,7 @@ from reconciler.sandbox.context import Ctx, Reply, visible_event_type
 from reconciler.sandbox.errors import Collector, detail, invalid, not_found
 from reconciler.sandbox.event_type_fields import (
     DEFAULT_COLOR,
+    DEFAULT_INCREMENT,
     DEFAULT_QUESTION,
     new_availability,
     writable_fields,
@@ -75,7 +78,7 @@ def _new_event_type(ctx: Ctx, owner: User, fields: Json) -> EventType:
         kind="solo",
         type="StandardEventType",
         pooling_type=None,
-        active=fields.get("active", False),
+        active=False,  # whatever the body says (NOTES.md §7.7): clients PATCH it afterwards
         admin_managed=False,
         booking_method="instant",
         color=fields.get("color", DEFAULT_COLOR),
@@ -95,6 +98,9 @@ def _new_event_type(ctx: Ctx, owner: User, fields: Json) -> EventType:
         availability=new_availability(ctx.store, owner),
         created_at=ctx.now,
         updated_at=ctx.now,
+        start_time_increment=fields.get("start_time_increment", DEFAULT_INCREMENT),
+        before_buffer=fields.get("before_buffer", 0),
+        after_buffer=fields.get("after_buffer", 0),
     )
 
 

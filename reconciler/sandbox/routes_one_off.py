@@ -124,6 +124,7 @@ def _new_one_off(ctx: Ctx, body: Json, hosts: list[User], location: Json | None)
         created_at=ctx.now,
         updated_at=ctx.now,
         extra=extra,
+        start_time_increment=None,  # "null for one-off event types" (CHANGES-2026.md)
     )
 
 

@@ -149,6 +149,7 @@ class Checker:
             self.config,
             members=(),
             webhooks=(),
+            availability_schedules=(),
             event_types=declared,
             policy=replace(policy, prune=policy.prune & {"event_types"}),
         )

@@ -130,7 +130,7 @@ def test_exactly_the_printed_scopes_are_enough_for_plan_and_apply(
         )
         assert result.exit_code == 0, result.output
     assert {r.status for r in sandbox.requests if r.status is not None and r.status >= 400} == set()
-    assert len(writes(sandbox)) == 7
+    assert len(writes(sandbox)) == 8  # 7 changes + `active: true` again after the create
 
 
 @pytest.mark.parametrize("dropped", PLAN_SCOPES)
@@ -157,8 +157,17 @@ def test_the_table_agrees_with_the_sandboxs_independent_one() -> None:
 
     ours = {(m, normal(t)): s for (m, t), s in ENDPOINT_SCOPES.items()}
     theirs = {(m, normal(t)): s for (m, t), s in operation_scopes().items()}
-    assert set(theirs) <= set(ours), "the reconciler's table misses operations"
-    assert {k: ours[k] for k in theirs} == theirs
+    # Emulated for the API's 2026-12 changes (issue 13) before the reconciler calls them.
+    not_called_yet = {
+        ("GET", "/teams"),
+        ("GET", "/teams/{}"),
+        ("GET", "/scheduled_events"),
+        ("GET", "/scheduled_events/{}"),
+    }
+    assert set(theirs) - set(ours) <= not_called_yet, "the reconciler's table misses operations"
+    assert {k: ours[k] for k in set(theirs) & set(ours)} == {
+        k: v for k, v in theirs.items() if k in ours
+    }
 
 
 def test_the_config_calls_cover_every_call_of_a_real_run(sandbox: Sandbox, invoke: Invoke) -> None:

@@ -164,5 +164,5 @@ def test_target_keeps_part_of_the_plan_and_its_dependencies(run: Run, config: Pa
     assert bad.exit_code == 1
     assert bad.stderr.splitlines()[-1] == (
         "Error: --target event:x: unknown kind 'event' (one of: member, event_type, "
-        "availability, webhook)"
+        "availability, availability_schedule, webhook)"
     )

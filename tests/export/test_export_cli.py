@@ -54,8 +54,9 @@ def test_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     result = run(sb, "export", "-o", out)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        f"Error: refusing to overwrite {out / 'members.yaml'}, {out / 'event-types.yaml'}: pass "
-        "--force to replace them, or choose another directory"
+        f"Error: refusing to overwrite {out / 'members.yaml'}, {out / 'event-types.yaml'}, "
+        f"{out / 'availability-schedules.yaml'}: pass --force to replace them, or choose another "
+        "directory"
     )
     assert (out / "members.yaml").read_text("utf-8") == "# mine\n"
     assert not (out / "webhooks.yaml").exists()  # all or nothing
@@ -63,6 +64,7 @@ def test_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert (out / "members.yaml").read_text("utf-8").startswith("# Calendly organization")
     assert sorted(p.name for p in out.iterdir()) == [
+        "availability-schedules.yaml",
         "event-types.yaml",
         "members.yaml",
         "webhooks.yaml",

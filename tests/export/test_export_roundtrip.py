@@ -60,8 +60,14 @@ def test_demo_export_plans_to_zero(tmp_path: Path, split: str) -> None:
     assert len(config.members) == 16  # 15 members and the pending invitation
     assert len(config.event_types) == 13  # every one-on-one event type; the group one is listed
     assert len(config.webhooks) == 3
+    assert len(config.availability_schedules) == 16  # each member's default, and fatima's other
     if split == "kind":
-        assert list(files) == ["event-types.yaml", "members.yaml", "webhooks.yaml"]
+        assert list(files) == [
+            "availability-schedules.yaml",
+            "event-types.yaml",
+            "members.yaml",
+            "webhooks.yaml",
+        ]
     else:
         assert "owners/alice@acme.example.yaml" in files
         assert "owners/dana@acme.example.yaml" in files  # event types and her user webhook
@@ -81,9 +87,10 @@ def test_demo_export_to_stdout_is_one_document_that_plans_to_zero(tmp_path: Path
     load_config(path)
     assert_no_changes(sb, path)
     assert result.stderr.startswith("Reading the whole Calendly organization…\n")
-    assert "Exported the organization: 16 members, 13 event types, 3 webhook subscriptions" in (
-        result.stderr
-    )
+    assert (
+        "Exported the organization: 16 members, 13 event types, 16 availability schedules, "
+        "3 webhook subscriptions"
+    ) in result.stderr
 
 
 def test_demo_export_is_byte_identical_the_second_time(tmp_path: Path) -> None:
@@ -138,6 +145,10 @@ def test_big_export_loads_and_has_everything(big_export: Path) -> None:
     assert len(config.members) == 332  # 320 members and 12 pending invitations
     assert len(config.event_types) == 429  # one per (owner, name); the 10 twins are comments
     assert len(config.webhooks) == 14  # 15 - the disabled one, as a comment
+    users = fixture["users"]
+    assert len(config.availability_schedules) == len(users) + sum(
+        len(u.get("schedules", ())) for u in users
+    )
     assert sum(1 for e in config.event_types if e.uuid) == 10  # the duplicates, pinned
     assert any(e.fields["active"] is False for e in config.event_types)
     assert sum(1 for e in config.event_types if e.availability is not None) == 429
@@ -189,6 +200,7 @@ def test_big_export_is_byte_identical_the_second_time(
     fixture = big_fixture()
     owners = {t["owner"] for t in fixture["event_types"]}
     owners |= {h["user"] for h in fixture["webhooks"] if h["scope"] == "user"}
+    owners |= {u["email"] for u in fixture["users"]}  # each has availability schedules
     assert sorted(by_owner) == sorted(
         ["members.yaml", "webhooks.yaml", *(f"owners/{o}.yaml" for o in owners)]
     )

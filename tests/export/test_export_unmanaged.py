@@ -53,8 +53,9 @@ def test_unmanaged_export_adopts_what_the_config_leaves_out(tmp_path: Path) -> N
         "member": ["karan@acme.example", "nora@acme.example"],
     }
     assert result.stderr.endswith(
-        "Exported unmanaged objects: 2 members, 12 event types, 3 webhook subscriptions "
-        f"(1 read-only event type listed), to 3 files in {config / 'adopted'}.\n"
+        "Exported unmanaged objects: 2 members, 12 event types, 16 availability schedules, "
+        "3 webhook subscriptions (1 read-only event type listed), to 4 files in "
+        f"{config / 'adopted'}.\n"
     )
     after = plan_json(sb, config)
     assert after["changes"] == [] and after["warnings"] == []

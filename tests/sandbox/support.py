@@ -141,6 +141,8 @@ def last_id(uri: str) -> str:
 # ---- validating responses against the vendored spec -----------------------------------------
 
 SPEC_PATH = Path(__file__).parent / "spec" / "reconciler-subset-2026.yaml"
+# Calendly's changes since that snapshot (CHANGES-2026.md), merged into it by `load_spec`.
+CHANGES_PATH = Path(__file__).parent / "spec" / "changes-2026-12.yaml"
 SPEC_URI = "urn:calendly:reconciler-subset-2026"
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")  # Calendly's exact form
 
@@ -170,11 +172,29 @@ def _is_date(value: object) -> bool:
     return not isinstance(value, str) or bool(re.match(r"^\d{4}-\d\d-\d\d$", value))
 
 
+def merge(base: Any, overlay: Any) -> Any:
+    """`overlay` merged into `base`: mappings key by key, anything else replaced."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        out = dict(base)
+        for key, value in overlay.items():
+            out[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(overlay)
+
+
+def load_spec() -> dict[str, Any]:
+    """The vendored spec subset with Calendly's 2026-12 changes merged in."""
+    base = yaml.safe_load(SPEC_PATH.read_text("utf-8"))
+    merged: dict[str, Any] = merge(base, yaml.safe_load(CHANGES_PATH.read_text("utf-8")))
+    return merged
+
+
 class Spec:
-    """The vendored OpenAPI document, with JSON Schema validators for its responses."""
+    """The vendored OpenAPI document (with the 2026-12 changes), with JSON Schema validators
+    for its responses."""
 
     def __init__(self) -> None:
-        self.doc: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text("utf-8"))
+        self.doc: dict[str, Any] = load_spec()
         resource = Resource.from_contents(self.doc, default_specification=DRAFT202012)
         self.registry: Registry[Any] = Registry().with_resource(SPEC_URI, resource)
 

@@ -161,6 +161,28 @@ def test_every_operation_conforms(acme: Sandbox, api: Api, spec: Spec) -> None:
         params={"user": me["uri"]},
     )["collection"]
     r.call("GET", "/user_availability_schedules/{uuid}", path_of(schedules[0]["uri"]), 200)
+    week = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+    late = r.call(
+        "POST",
+        "/user_availability_schedules",
+        "/user_availability_schedules",
+        201,
+        json={
+            "name": "Late Shift",
+            "timezone": "America/New_York",
+            "rules": [
+                {"type": "wday", "wday": day, "intervals": [{"from": "14:00", "to": "20:00"}]}
+                for day in week
+            ],
+        },
+    )["resource"]
+    r.call(
+        "PATCH",
+        "/user_availability_schedules/{uuid}",
+        path_of(late["uri"]),
+        200,
+        json={"name": "Late Shift (EU)", "timezone": "Europe/Berlin", "default": True},
+    )
     r.call("GET", "/locations", "/locations", 200, params={"user": me["uri"]})
 
     hooks = "/webhook_subscriptions"
