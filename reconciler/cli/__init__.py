@@ -20,8 +20,10 @@ from reconciler.cli.drift import drift_command
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.export import export_command
 from reconciler.cli.plan import plan_command
+from reconciler.cli.redacting import RedactingStream
 from reconciler.cli.validate import validate_command
 from reconciler.cli.watch import watch_command
+from reconciler.client import secret
 from reconciler.config.problems import ConfigError
 from reconciler.errors import ReconcilerError
 from reconciler.sandbox.cli import sandbox
@@ -32,7 +34,19 @@ class ReconcilerGroup(click.Group):
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> None:
         extra.pop("standalone_mode", None)
-        code = self._run(args, prog_name, extra)
+        # Every Secret made during the run registers with it; all output is masked by it.
+        registry, previous = secret.Registry(), secret.current
+        streams = sys.stdout, sys.stderr
+        secret.current = registry
+        sys.stdout = RedactingStream(streams[0], registry)
+        sys.stderr = RedactingStream(streams[1], registry)
+        try:
+            code = self._run(args, prog_name, extra)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.stdout, sys.stderr = streams
+            secret.current = previous
         sys.exit(int(code))
 
     def _run(self, args: Sequence[str] | None, prog_name: str | None, extra: Any) -> int:

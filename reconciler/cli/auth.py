@@ -266,7 +266,7 @@ def scopes_command(paths: tuple[Path, ...], only: str | None) -> int:
       calendly-reconciler scopes examples/acme/
       calendly-reconciler scopes config/ --only apply
     """
-    calls = config_calls(load_config(paths, allow_insecure_webhooks=True))
+    calls = config_calls(load_config(paths, allow_insecure_webhooks=True, require_env=False))
     if only is not None:
         wanted = calls.plan if only == "plan" else calls.apply
         click.echo(" ".join(minimal(s for c in wanted for s in c.scopes())))

@@ -18,7 +18,7 @@ import httpx
 
 from reconciler.client import CalendlyClient, ConnectionSettings, Secret, open_client, read_token
 from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient, default_token_path
-from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings
+from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings, url_secrets
 from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
 from reconciler.errors import UsageError
 
@@ -173,6 +173,8 @@ def connection_settings(
     opts: Mapping[str, Any], environ: Mapping[str, str], *, clock: Callable[[], float]
 ) -> ConnectionSettings:
     """The connection the options and environment describe; one UsageError if incomplete."""
+    for name in ("api_url", "auth_url", "scalekit_env_url"):
+        url_secrets(opts.get(name) or "")  # a URL's password: masked in everything printed
     method = opts.get("auth") or "token"
     common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
     if method == "scalekit":

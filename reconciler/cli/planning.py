@@ -17,6 +17,7 @@ from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
+from reconciler.errors import UsageError
 from reconciler.export import read_org, unmanaged
 from reconciler.live import read_live
 from reconciler.model import LiveState
@@ -62,6 +63,7 @@ def make_plan(
     config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)
     try:
+        _no_credential_in_signing_keys(config, client)
         status("Reading the Calendly organization…")
         today = env_of(ctx).today()
         live = read_live(client, config, today=today)
@@ -75,6 +77,17 @@ def make_plan(
         client.http.close()
         raise
     return Planned(config, client, plan, live)
+
+
+def _no_credential_in_signing_keys(config: Config, client: CalendlyClient) -> None:
+    """A signing key is sent to Calendly: it must not carry the token, however it got there
+    (a variable that happens to hold it, the token file's content pasted in)."""
+    for hook in config.webhooks:
+        if hook.signing_key is not None and client.holds_credential(hook.signing_key.reveal()):
+            raise UsageError(
+                f"{hook.source}: webhooks signing_key holds the credential this run "
+                "authenticates with: refusing to send it to Calendly"
+            )
 
 
 def _against_base(

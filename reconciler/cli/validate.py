@@ -31,8 +31,16 @@ NOT_A_FILE = "(command line)"
     help="How problems are printed: text on stderr, or github: GitHub Actions annotations "
     "(`::error file=…,line=…::…`) on stdout.",
 )
+@click.option(
+    "--require-env",
+    is_flag=True,
+    help="Fail when a variable a signing key needs is unset (the apply job's check); by default "
+    "that is only a note, so that validate runs without the secrets.",
+)
 @insecure_option
-def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks: bool) -> int:
+def validate_command(
+    paths: tuple[Path, ...], fmt: str, require_env: bool, allow_insecure_webhooks: bool
+) -> int:
     """Check the config in PATHS (YAML files or directories) without calling Calendly.
 
     Every problem is reported at once as `file:line:col: path: message`. Give the whole config
@@ -44,7 +52,9 @@ def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks:
       calendly-reconciler validate config/ --format github   # in a GitHub Actions job
     """
     try:
-        config = load_config(paths, allow_insecure_webhooks=allow_insecure_webhooks)
+        config = load_config(
+            paths, allow_insecure_webhooks=allow_insecure_webhooks, require_env=require_env
+        )
     except ConfigError as exc:
         if fmt != "github":
             raise  # the CLI prints it as text, one problem a line
@@ -52,6 +62,10 @@ def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks:
             click.echo(annotation(problem))
         click.echo(summary(exc.problems), err=True)
         return ExitCode.ERROR
+    for note in config.notes:
+        click.echo(
+            annotation(note, "notice") if fmt == "github" else f"note: {note}", err=fmt != "github"
+        )
     files = len(config.files)
     schedules = len(config.availability_schedules)
     click.echo(
@@ -63,8 +77,8 @@ def validate_command(paths: tuple[Path, ...], fmt: str, allow_insecure_webhooks:
     return ExitCode.OK
 
 
-def annotation(problem: Problem) -> str:
-    """One problem as a GitHub Actions `::error` workflow command.
+def annotation(problem: Problem, level: str = "error") -> str:
+    """One problem as a GitHub Actions `::error` (or `::notice`) workflow command.
 
     Properties the problem does not know (a whole-file problem has no line) are left out, and
     so is `file` for a problem that is not about a file (no paths given), since GitHub would
@@ -78,7 +92,7 @@ def annotation(problem: Problem) -> str:
     props["title"] = TITLE
     text = f"{problem.path}: {problem.message}" if problem.path else problem.message
     spec = ",".join(f"{name}={_escape_property(v)}" for name, v in props.items())
-    return f"::error {spec}::{_escape_data(text)}"
+    return f"::{level} {spec}::{_escape_data(text)}"
 
 
 def _escape_data(text: str) -> str:

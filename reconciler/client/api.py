@@ -43,6 +43,9 @@ log = logging.getLogger("reconciler.http")
 
 PAGE_SIZE = 100  # the API's maximum `count`: fewest calls per listing
 PAGE_TOKEN_MAX = 1024  # longer is not a page token: it would not even fit in a URL
+#: No listing of an organization is longer than this many pages (200,000 objects): a server that
+#: keeps handing out fresh page tokens is stopped with a clear error instead of paged forever.
+MAX_PAGES = 2_000
 Params = Mapping[str, str | int | bool | None]
 
 # Sending never started: safe to retry any method.
@@ -106,7 +109,11 @@ class CalendlyClient:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
-        return f"<CalendlyClient {self.http.base_url} {mode}>"
+        return self._redact(f"<CalendlyClient {self.http.base_url} {mode}>")
+
+    def holds_credential(self, text: str) -> bool:
+        """Whether `text` contains one of the credentials this client authenticates with."""
+        return any(len(v) >= 4 and v in text for v in (s.reveal() for s in self._secrets))
 
     # -- high level -----------------------------------------------------------------------------
 
@@ -131,9 +138,10 @@ class CalendlyClient:
         """
         query: dict[str, str | int | bool | None] = {**(params or {}), "count": PAGE_SIZE}
         seen: set[str] = set()
-        while True:
+        for _ in range(MAX_PAGES):
             body = self.get(path, query)
-            yield from _collection(body, path)
+            page = _collection(body, path)
+            yield from page
             pagination = body.get("pagination")
             token = pagination.get("next_page_token") if isinstance(pagination, dict) else None
             if not token:
@@ -148,8 +156,16 @@ class CalendlyClient:
                 raise MalformedResponse(
                     f"GET {path} answered the same next_page_token twice: {token!r}"
                 )
+            if not page:  # a page that adds nothing yet names another: a listing with no end
+                raise MalformedResponse(
+                    f"GET {path} answered an empty page that names a next page: stopping"
+                )
             seen.add(token)
             query["page_token"] = token
+        raise MalformedResponse(
+            f"GET {path} answered more than {MAX_PAGES} pages ({MAX_PAGES * PAGE_SIZE} objects): "
+            "stopping rather than paging forever"
+        )
 
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         return _resource(self.request("POST", path, json=body), "POST", path)
@@ -236,8 +252,10 @@ class CalendlyClient:
                 self._backoff(attempt, method, path, reason)
                 return
             raise TransportError(
-                f"{method} {path}: could not reach {self.http.base_url} after {attempt} "
-                f"attempts ({reason})"
+                self._redact(
+                    f"{method} {path}: could not reach {self.http.base_url} after {attempt} "
+                    f"attempts ({reason})"
+                )
             ) from None
         raise OutcomeUnknown(
             f"{method} {path}: the connection failed after the request was sent ({reason}); "
@@ -271,7 +289,7 @@ class CalendlyClient:
         try:
             return response.json()
         except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-            quoted = self._redact(quote_body(response.text))
+            quoted = quote_body(self._redact(response.text))  # masked before it is cut
             raise MalformedResponse(
                 f"{method} {path} answered {response.status_code} with a body that is not JSON: "
                 f"{quoted!r}"
@@ -281,7 +299,7 @@ class CalendlyClient:
         try:
             body: object = response.json()
         except (ValueError, RecursionError):  # JSON and Unicode errors are ValueErrors
-            body = response.text
+            body = self._redact(response.text)  # masked before quote_body cuts it
         error = error_for(method=method, path=path, status=response.status_code, body=body)
         error.args = (self._redact(str(error)),)
         return error

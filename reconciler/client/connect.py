@@ -20,6 +20,7 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -79,12 +80,24 @@ def read_token(*, env_token: str | None, token_file: Path | None) -> Secret:
                 f"the token file {token_file} is an OAuth token file: pass --auth oauth "
                 "(or set CALENDLY_AUTH=oauth)"
             )
-        return Secret(value)
+        return _header_safe(Secret(value), f"the token file {token_file}")
     if env_token and env_token.strip():
-        return Secret(env_token.strip())
+        return _header_safe(Secret(env_token.strip()), "CALENDLY_TOKEN")
     raise UsageError(
         "no Calendly token: set CALENDLY_TOKEN (a personal access token) or pass --token-file"
     )
+
+
+def _header_safe(token: Secret, where: str) -> Secret:
+    """A token must fit in an HTTP header: printable ASCII. Anything else (a pasted newline, a
+    non-ASCII character) is refused here, before httpx quotes it in an error or crashes."""
+    value = token.reveal()
+    if not (value.isascii() and value.isprintable()):
+        raise UsageError(
+            f"{where} holds a character no HTTP header can carry (a line break, a control or "
+            "non-ASCII character): check the token"
+        )
+    return token
 
 
 def open_client(
@@ -122,6 +135,7 @@ def open_client(
         auth, secrets = BearerAuth(settings.token), (settings.token,)
     else:
         raise UsageError("no Calendly token: set CALENDLY_TOKEN or pass --token-file")
+    secrets += url_secrets(api_url)
     http = httpx.Client(
         base_url=api_url,
         auth=auth,
@@ -141,6 +155,18 @@ def open_client(
         # A refresh may change the grant (a legacy token migrates to scoped on refresh).
         session.on_change(lambda tokens: setattr(client, "granted_scopes", tokens.granted_scopes))
     return client
+
+
+def url_secrets(url: str) -> tuple[Secret, ...]:
+    """The password of a URL's userinfo (`https://user:PASS@host`), as typed and decoded: a
+    Secret each, so that it is masked wherever the URL is shown."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:  # not a URL at all: nothing to hide
+        return ()
+    if not password:
+        return ()
+    return tuple(Secret(p) for p in dict.fromkeys((password, unquote(password))))
 
 
 def _looks_like_oauth_file(text: str) -> bool:

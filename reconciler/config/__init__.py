@@ -4,7 +4,8 @@ One stage per module, run in this order by `load_config`:
 
     files.py        which files, read safely (size limit, UTF-8)
     yaml_loader.py  YAML 1.2-like parsing keeping every line/column, alias bomb guard
-    interpolate.py  ${ENV_VAR} in strings
+    interpolate.py  ${ENV_VAR} in write-only fields
+    limits.py       size limits on numbers, strings and keys
     schema.py       JSON Schema (schemas/*.schema.json), messages.py words its errors
     merge.py        sections of all files merged, duplicates of singletons found
     crossref.py     references, duplicates, time zones, intervals, webhook URLs
@@ -26,6 +27,7 @@ from reconciler.config.crossref import check
 from reconciler.config.document import Document
 from reconciler.config.files import discover, read_text
 from reconciler.config.interpolate import interpolate
+from reconciler.config.limits import check_limits
 from reconciler.config.merge import merge
 from reconciler.config.model import (
     EVENT_TYPE_FIELDS,
@@ -67,10 +69,13 @@ def load_config(
     *,
     environ: Mapping[str, str] | None = None,
     allow_insecure_webhooks: bool = False,
+    require_env: bool = True,
 ) -> Config:
     """Load, check and merge every YAML file under `paths`.
 
     Raises ConfigError listing every problem found (sorted by file, line, column).
+    `require_env=False` (validate, scopes: no secret is needed) makes an unset variable in a
+    write-only field a note in `Config.notes` instead of a problem.
     """
     # One path is accepted too (a bare str must not be read as a sequence of characters).
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
@@ -78,6 +83,7 @@ def load_config(
     files, problems = discover(given)
     documents: list[Document] = []
     secrets: set[str] = set()
+    notes: list[Problem] = []
     for file in files:
         text, found = read_text(file)
         problems += found
@@ -87,9 +93,11 @@ def load_config(
         problems += found
         if document is None:
             continue
-        found, seen = interpolate(document, env)
-        problems += found
-        secrets |= seen
+        interpolated = interpolate(document, env, require_env=require_env)
+        problems += interpolated.problems
+        notes += interpolated.notes
+        secrets |= interpolated.secrets
+        problems += check_limits(document)
         problems += validate(document)
         documents.append(document)
     merged, found = merge(documents)
@@ -99,4 +107,4 @@ def load_config(
         # Belt and braces: whatever a message says, a signing key's value never shows.
         scrub = sorted(secrets, key=len, reverse=True)
         raise ConfigError(sorted({replace(p, message=redact(p.message, scrub)) for p in problems}))
-    return build(merged)
+    return replace(build(merged), notes=tuple(sorted(notes)))

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.config.merge import Entry, Merged
+from reconciler.config.messages import quote
 from reconciler.config.problems import Problem
 from reconciler.config.suggest import did_you_mean
 
@@ -76,7 +77,9 @@ def _event_types(merged: Merged) -> list[Problem]:
         event_type = entry.value
         owner = event_type["owner"]
         if owner.casefold() not in merged.member_emails:
-            message = f"unknown owner {owner!r} (an event type's owner must be declared in members)"
+            message = (
+                f"unknown owner {quote(owner)} (an event type's owner must be declared in members)"
+            )
             problems.append(entry.problem(message, "owner"))
         options = event_type.get("duration_options")
         if (
@@ -110,7 +113,7 @@ def _availability(entry: Entry, *at: str) -> list[Problem]:
     if not _known_zone(zone):
         close = did_you_mean(zone, sorted(_zones()), cutoff=0.8)
         hint = f" (did you mean {close!r}?)" if close else ""
-        problems.append(entry.problem(f"unknown time zone {zone!r}{hint}", *at, "timezone"))
+        problems.append(entry.problem(f"unknown time zone {quote(zone)}{hint}", *at, "timezone"))
     by_day: dict[str, list[_Span]] = {}
     first_date: dict[str, int] = {}
     for r, rule in enumerate(availability["rules"]):
@@ -158,17 +161,32 @@ def _minutes(hh_mm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+#: Overlap problems listed per availability: a pathological rule set would list n² pairs.
+MAX_OVERLAPS = 100
+
+
 def _overlaps(entry: Entry, by_day: dict[str, list[_Span]], at: tuple[str, ...]) -> list[Problem]:
     """One problem per overlapping pair of intervals, listing the days it happens on."""
     pairs: dict[tuple[_Span, _Span], list[str]] = {}
+    found = 0
     for day, spans in by_day.items():
-        ordered = sorted(spans, key=lambda s: (s.rule, s.index))
-        for n, later in enumerate(ordered):
-            for earlier in ordered[:n]:
-                # Touching intervals (09:00-12:00, 12:00-13:00) do not overlap.
-                if earlier.start < later.end and later.start < earlier.end:
-                    pairs.setdefault((later, earlier), []).append(day)
+        # By start time, the intervals that overlap one are the next ones starting before its
+        # end: O(n log n + overlaps) rather than every pair, and the overlaps are capped.
+        ordered = sorted(spans, key=lambda s: (s.start, s.rule, s.index))
+        for n, first in enumerate(ordered):
+            for m in range(n + 1, len(ordered)):
+                other = ordered[m]
+                if other.start >= first.end:  # touching (09:00-12:00, 12:00-13:00) is fine
+                    break
+                found += 1
+                if found > MAX_OVERLAPS:
+                    break
+                later, earlier = sorted((first, other), key=lambda s: (s.rule, s.index))[::-1]
+                pairs.setdefault((later, earlier), []).append(day)
     problems = []
+    if found > MAX_OVERLAPS:
+        message = f"more than {MAX_OVERLAPS} overlapping intervals: only the first are listed"
+        problems.append(entry.problem(message, *at, "rules"))
     for (later, earlier), days in pairs.items():
         order = {d: WEEKDAYS.index(d) if d in WEEKDAYS else 7 for d in days}
         listed = ", ".join(sorted(days, key=lambda d: (order[d], d)))
@@ -230,7 +248,7 @@ def _webhooks(merged: Merged, allow_insecure: bool) -> list[Problem]:
         webhook = entry.value
         if webhook["scope"] == "user" and webhook["user"].casefold() not in merged.member_emails:
             message = (
-                f"unknown user {webhook['user']!r} "
+                f"unknown user {quote(webhook['user'])} "
                 "(a user-scope webhook's user must be declared in members)"
             )
             problems.append(entry.problem(message, "user"))

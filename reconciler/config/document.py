@@ -43,6 +43,8 @@ class Document:
     # Secrets written as exactly one `${NAME}`: the variable's name, so that a saved plan can
     # re-resolve the value from the environment at apply time without ever storing it.
     secret_vars: dict[DataPath, str] = field(default_factory=dict)
+    _ancestors: set[DataPath] = field(default_factory=set, repr=False, compare=False)
+    _ancestors_of: int = field(default=0, repr=False, compare=False)
 
     def value_pos(self, path: DataPath) -> Pos:
         """The position of the value at `path`, or of its nearest known ancestor."""
@@ -68,9 +70,21 @@ class Document:
         return Problem(self.file, pos.line, pos.col, format_path(path), message)
 
     def is_clean(self, prefix: DataPath) -> bool:
-        """Whether nothing at, under or above `prefix` (the root excepted) has a problem."""
-        n = len(prefix)
-        return not any(p[:n] == prefix or (p and prefix[: len(p)] == p) for p in self.bad)
+        """Whether nothing at, under or above `prefix` (the root excepted) has a problem.
+
+        O(depth): asking it of every entry of a file with thousands of problems stays linear.
+        """
+        if any(prefix[:n] in self.bad for n in range(1, len(prefix) + 1)):
+            return False  # a problem at `prefix` or above it
+        return prefix not in self._bad_ancestors()
+
+    def _bad_ancestors(self) -> set[DataPath]:
+        """Every proper ancestor of a bad path: `prefix` has a problem under it iff it is one."""
+        # `bad` only grows, so its size tells whether the cache is still right.
+        if self._ancestors_of != len(self.bad):
+            self._ancestors = {p[:n] for p in self.bad for n in range(len(p))}
+            self._ancestors_of = len(self.bad)
+        return self._ancestors
 
 
 def format_path(path: DataPath) -> str:
@@ -82,8 +96,18 @@ def format_path(path: DataPath) -> str:
         elif _IDENTIFIER.match(part):
             out += f".{part}" if out else part
         else:
-            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+            # A key that is not valid Unicode (a lone surrogate) is shown escaped: it could not
+            # even be printed otherwise.
+            out += f"[{json.dumps(part, ensure_ascii=not _printable(part))}]"
     return out
+
+
+def _printable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_sensitive(path: DataPath) -> bool:

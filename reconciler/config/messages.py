@@ -15,6 +15,7 @@ Signing keys are never shown: their problems say "invalid value (sensitive, not 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -49,7 +50,8 @@ def schema_problems(document: Document, errors: Iterable[ValidationError]) -> li
 
 
 def _under(path: DataPath, skip: frozenset[DataPath]) -> bool:
-    return any(path[: len(bad)] == bad for bad in skip)
+    # O(depth), not O(problems): thousands of problems must not make validation quadratic.
+    return any(path[:n] in skip for n in range(len(path) + 1))
 
 
 def _relevant(errors: Iterable[ValidationError]) -> list[ValidationError]:
@@ -167,19 +169,20 @@ def _duplicate_items(
     document: Document, path: DataPath, items: list[Any], sensitive: bool
 ) -> list[Problem]:
     problems = []
+    first: dict[str, int] = {}  # by canonical JSON: one pass, not a comparison of every pair
     for index, item in enumerate(items):
-        for earlier in range(index):
-            if _same(items[earlier], item):
-                shown = "" if sensitive else f" {_shown(item) or ''}".rstrip()
-                message = f"duplicate item{shown} (same as item {earlier})"
-                problems.append(_problem(document, (*path, index), message, sensitive))
-                break
+        earlier = first.setdefault(_canonical(item), index)
+        if earlier != index:
+            shown = "" if sensitive else f" {_shown(item) or ''}".rstrip()
+            message = f"duplicate item{shown} (same as item {earlier})"
+            problems.append(_problem(document, (*path, index), message, sensitive))
     return problems
 
 
-def _same(a: Any, b: Any) -> bool:
-    # 1 and true are different values to JSON Schema, though equal in Python.
-    return type(a) is type(b) and a == b
+def _canonical(value: Any) -> str:
+    # 1 and true are different values to JSON Schema, though equal in Python: the type is part
+    # of the key. Key order does not matter to JSON Schema's equality.
+    return f"{type(value).__name__}:{json.dumps(value, sort_keys=True, default=str)}"
 
 
 def _alternatives(
@@ -259,6 +262,11 @@ def _kind(value: Any, shown: str) -> str:
     else:
         kind = type(value).__name__
     return f"{kind} ({shown})" if shown else kind
+
+
+def quote(value: Any) -> str:
+    """A value for a message: as the user would write it, shortened (never a whole 10 KB)."""
+    return _shown(value)
 
 
 def _shown(value: Any) -> str:

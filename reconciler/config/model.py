@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.client.secret import Secret
+from reconciler.config.problems import Problem
 
 #: The kinds whose undeclared live objects `policy.prune` may remove.
 PRUNABLE = ("members", "invitations", "event_types", "webhooks", "availability_schedules")
@@ -128,6 +129,8 @@ class Config:
     policy: Policy
     files: tuple[str, ...]  # every file read, in load order
     availability_schedules: tuple[AvailabilitySchedule, ...] = ()
+    #: What is worth saying but not wrong (an unset variable when the caller does not need it).
+    notes: tuple[Problem, ...] = ()
 
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(w.signing_key for w in self.webhooks if w.signing_key is not None)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+#: Longer words get no suggestion: similarity costs O(len(word) x len(choice)) per choice, and a
+#: 20 KB "time zone" must be refused at once, not compared with 600 zone names.
+MAX_WORD = 100
+
 
 def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The choice the user most likely meant, if one is close enough.
@@ -14,6 +18,8 @@ def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> s
     the longer common prefix (`munday` → `monday` rather than `sunday`).
     """
     options = list(dict.fromkeys(choices))
+    if len(word) > MAX_WORD:  # nothing that long is a typo of a key, a value or a zone name
+        return None
     lowered = word.lower()
     for option in options:
         if option.lower() == lowered:
@@ -24,7 +30,10 @@ def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> s
     best: tuple[float, int] | None = None
     found = None
     for option in options:
-        ratio = difflib.SequenceMatcher(None, lowered, option.lower()).ratio()
+        matcher = difflib.SequenceMatcher(None, lowered, option.lower())
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue  # upper bounds of ratio(): most choices are ruled out cheaply
+        ratio = matcher.ratio()
         if ratio < cutoff:
             continue
         score = (ratio, _common_prefix(lowered, option.lower()))

@@ -26,6 +26,8 @@ from reconciler.config.problems import Problem
 
 #: How many nodes alias expansion may add to one document: far more than any real config.
 MAX_ALIAS_NODES = 100_000
+#: Longer number texts are refused before conversion (config/limits.py bounds the values).
+MAX_NUMBER_TEXT = 100
 
 _TAG = "tag:yaml.org,2002:"
 STR, NULL, BOOL, INT, FLOAT = (_TAG + t for t in ("str", "null", "bool", "int", "float"))
@@ -274,6 +276,9 @@ class _Converter:
             if value in _TRUE or value in _FALSE:
                 return value in _TRUE
             self.problem(path, "invalid !!bool value (write true or false)")
+            return None
+        if tag in (INT, FLOAT) and len(value) > MAX_NUMBER_TEXT:  # int() and float() would fail
+            self.problem(path, f"number too long ({len(value)} characters; at most 15 digits)")
             return None
         if tag == INT:
             if _INT.match(value):

@@ -22,9 +22,7 @@ from reconciler.kinds.event_type import key_of
 from reconciler.model import Live, OrgContext, email_key
 
 #: Written under every declared webhook: a live `${VAR}` would make plan fail while it is unset.
-SIGNING_KEY_LINE = (
-    "signing_key: ${CALENDLY_WEBHOOK_SIGNING_KEY}  # Calendly never returns signing keys"
-)
+SIGNING_KEY_LINE = "signing_key: ${WEBHOOK_SIGNING_KEY}  # Calendly never returns signing keys"
 
 
 def build_export(snapshot: Snapshot, *, config: Config | None = None) -> Export:

@@ -7,6 +7,10 @@ cannot write them) and because every byte must be the same from one export to th
 A plain (unquoted) scalar is written only when it reads back as the same string both under the
 YAML 1.2 core schema that the config loader uses and under YAML 1.1 (what many editors and
 linters assume), so `on`, `1e3` or `2026-12-24` never change meaning on the way back.
+
+Every string value is written with `${` escaped as `$${` (config/interpolate.py): live text is
+data, never a variable reference, so export → plan gives back exactly the live text, and a
+member's `${CALENDLY_TOKEN}` in a description cannot make an admin's apply read a variable.
 """
 
 from __future__ import annotations
@@ -44,8 +48,13 @@ def scalar(value: Any, *, flow: bool = False) -> str:
         return str(value)
     if value is None:
         return "null"
-    text = str(value)
+    text = escape_references(str(value))
     return text if is_plain_safe(text, flow=flow) else double_quoted(text)
+
+
+def escape_references(text: str) -> str:
+    """`${` → `$${`, which the config loader reads back as `${`: no live text is a reference."""
+    return text.replace("${", "$${")
 
 
 def is_plain_safe(text: str, *, flow: bool = False) -> bool:
@@ -90,7 +99,7 @@ def literal_block(text: str, indent: str) -> list[str] | None:
     """
     if "\n" not in text or text != text.strip():
         return None
-    lines = text.split("\n")
+    lines = escape_references(text).split("\n")
     # str.isprintable is False for tabs, \r, \x85, \u2028 and non-ASCII spaces: all of those
     # would be changed or read as line breaks inside a block scalar.
     if any(line != line.rstrip() or not line.isprintable() for line in lines):

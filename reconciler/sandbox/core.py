@@ -34,11 +34,14 @@ from typing import TYPE_CHECKING, Any
 from reconciler.sandbox import (
     delivery,
     routes_admin,
+    routes_admin_org,
     routes_availability,
     routes_event_types,
     routes_groups,
     routes_one_off,
     routes_org,
+    routes_scheduled_events,
+    routes_teams,
     routes_user_schedules,
     routes_webhooks,
 )
@@ -79,7 +82,10 @@ ROUTE_MODULES = (
     routes_user_schedules,
     routes_webhooks,
     routes_groups,
+    routes_teams,
+    routes_scheduled_events,
     routes_admin,
+    routes_admin_org,
     delivery,  # its one control route: the web UI's event type delete
 )
 
@@ -141,7 +147,7 @@ class Sandbox:
                 raise FixtureError(f"{self.state_path}: cannot load state: {exc}") from None
             tokens = load_tokens(data)
         else:
-            loaded = load_fixture(data, seed)
+            loaded = load_fixture(data, seed, to_micros(clock()))
             store, tokens = loaded.store, loaded.tokens
         self._store = store
         self._tokens: dict[str, Token] = {t.secret: t for t in tokens}
@@ -477,6 +483,20 @@ class Sandbox:
             if routes_admin.disable_webhook(hook, self.now()):
                 self._persist()
             return self._views.webhook(hook)
+
+    def control(self, method: str, path: str, body: Json | None = None) -> Any:
+        """Call a `/_sandbox/` control route in-process: its JSON answer (None for 204).
+
+        Raises `ApiError` for an error answer, e.g.
+        `sb.control("POST", "/_sandbox/groups/Sales/members", {"user": "owen@acme.example"})`.
+        """
+        payload = json.dumps(body).encode("utf-8") if body is not None else b""
+        result = self.handle(method, path, [], {}, payload)
+        assert isinstance(result, SandboxResponse)  # control routes never drop
+        data = result.json()
+        if result.status >= 400:
+            raise ApiError(result.status, data["title"], data["message"], data.get("details"))
+        return data
 
     def signing_key_matches(self, ref: str, key: str) -> bool:
         """Whether webhook `ref` (id or URI) was created with signing key `key`."""

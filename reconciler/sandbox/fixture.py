@@ -61,6 +61,18 @@ Format (every key optional unless marked *required*; emails are matched case-ins
       - name: Sales                    # *required*, unique
         members: [dana@acme.example]   # emails of users or of pending invitations; a person is
         admins: [chloe@acme.example]   # a member of at most one group, admin of any number
+    teams:                             # read-only through the API (GET /teams)
+      - name: Sales                    # *required*, unique
+        slug: acme-sales               # default: derived from the name
+        members: [dana@acme.example]   # users' emails; a user may be in several teams
+    bookings:                          # scheduled events, dated relative to the sandbox clock
+      - event_type: alice@acme.example/Intro Call    # *required*: OWNER/NAME of an event type
+        day: tuesday                   # *required*: the first such day after today (in the
+        week: 0                        # event type's time zone), plus `week` weeks (default 0)
+        time: "10:00"                  # *required*: local start, in the event type's time zone
+        host: isaac@acme.example       # default: the event type's first host
+        invitee: {name: Sam Lee, email: sam@example.com}   # default: a made-up guest
+        status: canceled               # active | canceled (default active)
     tokens:                            # the bearer tokens the sandbox accepts
       - name: demo                     # *required*, unique; the only thing ever logged
         token: sandbox-demo-token      # *required*, unique secret
@@ -87,16 +99,19 @@ out of it (tokens minted by the OAuth apps live in memory only).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import time as dt_time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from reconciler.sandbox.availability import parse_rules, working_hours
+from reconciler.sandbox.availability import WEEKDAYS, parse_rules, working_hours
+from reconciler.sandbox.bookings import new_booking, on_weekday
 from reconciler.sandbox.errors import Collector
 from reconciler.sandbox.event_type_fields import (
     DEFAULT_COLOR,
@@ -119,6 +134,7 @@ from reconciler.sandbox.model import (
     Membership,
     Organization,
     Schedule,
+    Team,
     Token,
     User,
     Webhook,
@@ -126,7 +142,7 @@ from reconciler.sandbox.model import (
 from reconciler.sandbox.scopes import ALL_SCOPES
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.timezones import canonical_timezone
-from reconciler.sandbox.util import parse_iso, slugify, unique_slug
+from reconciler.sandbox.util import parse_iso, slugify, to_micros, unique_slug
 from reconciler.sandbox.webhook_terms import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 
 DEFAULT_BASE_TIME = "2024-01-15T09:00:00Z"
@@ -180,8 +196,10 @@ class Loaded:
     tokens: list[Token]
 
 
-def load_fixture(data: Mapping[str, Any], seed: int = 0) -> Loaded:
-    return _Loader(data, seed).load()
+def load_fixture(data: Mapping[str, Any], seed: int = 0, now: int | None = None) -> Loaded:
+    """The organization and tokens of a fixture; `now` (epoch microseconds, default the real
+    time) is what its bookings are dated from."""
+    return _Loader(data, seed, to_micros(time.time()) if now is None else now).load()
 
 
 def load_tokens(data: Mapping[str, Any]) -> list[Token]:
@@ -265,8 +283,9 @@ def _tokens(data: Mapping[str, Any]) -> list[Token]:
 
 
 class _Loader:
-    def __init__(self, data: Mapping[str, Any], seed: int) -> None:
+    def __init__(self, data: Mapping[str, Any], seed: int, now: int) -> None:
         self.data = data
+        self.now = now
         raw_base = data.get("created_at", DEFAULT_BASE_TIME)
         if isinstance(raw_base, datetime | date):
             raw_base = raw_base.isoformat()
@@ -301,6 +320,8 @@ class _Loader:
         self._groups()
         self._event_types()
         self._webhooks()
+        self._teams()  # after the rest, so adding teams shifts no other record's timestamp
+        self._bookings()
         tokens = _tokens(self.data)
         return Loaded(self.store, tokens)
 
@@ -593,6 +614,75 @@ class _Loader:
                 updated_at=now,
             )
             self.store.webhooks[hook.id] = hook
+
+    def _teams(self) -> None:
+        names: set[str] = set()
+        slugs: set[str] = set()
+        for i, item in enumerate(_items(self.data, "teams")):
+            where = f"teams[{i}]"
+            name = _text(item, "name", where)
+            if name in names:
+                raise _fail(f"{where}.name", f"duplicate team {name!r}")
+            names.add(name)
+            slug = str(item.get("slug") or unique_slug(slugify(name), slugs))
+            if slug in slugs:
+                raise _fail(f"{where}.slug", f"duplicate slug {slug!r}")
+            slugs.add(slug)
+            emails = item.get("members") or []
+            if not isinstance(emails, list):
+                raise _fail(f"{where}.members", "must be a list of emails")
+            members: list[str] = []
+            for j, email in enumerate(emails):
+                user = self.user(email, f"{where}.members[{j}]")
+                if user.id not in members:
+                    members.append(user.id)
+            now = self.tick()
+            team = Team(self.store.mint("teams"), name, slug, members, now, now)
+            self.store.teams[team.id] = team
+
+    def _bookings(self) -> None:
+        by_key = {
+            f"{self.store.users[et.owner_id].email}/{et.name}": et
+            for et in self.store.event_types.values()
+        }
+        for i, item in enumerate(_items(self.data, "bookings")):
+            where = f"bookings[{i}]"
+            key = _text(item, "event_type", where)
+            et = by_key.get(key.lower().split("/", 1)[0] + "/" + key.split("/", 1)[-1])
+            if et is None:
+                raise _fail(f"{where}.event_type", f"{key!r} is not an OWNER/NAME event type")
+            day = _choice(item, "day", where, WEEKDAYS, "")
+            week = item.get("week", 0)
+            if not isinstance(week, int) or isinstance(week, bool) or not 0 <= week <= 52:
+                raise _fail(f"{where}.week", "must be a whole number from 0 to 52")
+            local = _clock_time(item.get("time"), f"{where}.time")
+            host = self.user(item["host"], f"{where}.host") if "host" in item else None
+            host_id = host.id if host else et.hosts[0].user_id
+            if host_id not in {h.user_id for h in et.hosts}:
+                raise _fail(f"{where}.host", f"{item['host']} does not host {key}")
+            invitee = item.get("invitee") or {}
+            if not isinstance(invitee, dict):
+                raise _fail(f"{where}.invitee", "must be a mapping with name and email")
+            status = _choice(item, "status", where, ("active", "canceled"), "active")
+            new_booking(
+                self.store,
+                et,
+                on_weekday(self.now, et.availability.timezone, day, week, local),
+                host_id=host_id,
+                invitee_name=str(invitee.get("name", f"Guest {i + 1}")),
+                invitee_email=str(invitee.get("email", f"guest{i + 1}@example.com")),
+                canceled=status == "canceled",
+                now=self.tick(),
+            )
+
+
+def _clock_time(value: Any, where: str) -> dt_time:
+    text = str(value) if value is not None else ""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return dt_time(hours, minutes)
+    except ValueError:
+        raise _fail(where, f"{value!r} is not a time like 10:00") from None
 
 
 __all__ = [

@@ -168,6 +168,38 @@ class GroupRelationship:
 
 
 @dataclass
+class Team:
+    """A team (read-only through the API, 2026-10-30). Members are user ids: the API has no
+    endpoint listing a team's members, only `GET /teams?user=` per user."""
+
+    id: str
+    name: str
+    slug: str
+    member_ids: list[str]
+    created_at: int
+    updated_at: int
+
+
+@dataclass
+class Booking:
+    """A scheduled event (`/scheduled_events/{id}`) with its one invitee."""
+
+    id: str
+    event_type_id: str
+    name: str
+    status: str  # active | canceled
+    start_time: int
+    end_time: int
+    host_ids: list[str]  # the event's memberships
+    location: Json | None  # {"type": kind, "location"?: text}
+    invitee_name: str
+    invitee_email: str
+    created_at: int
+    updated_at: int
+    cancellation: Json | None = None  # {canceled_by, reason, canceler_type, created_at}
+
+
+@dataclass
 class ActivityEntry:
     id: str
     occurred_at: int

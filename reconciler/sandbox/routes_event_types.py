@@ -137,12 +137,12 @@ def get_event_type(ctx: Ctx) -> Reply:
 @route("GET", "/event_types", scope="event_types:read")
 def list_event_types(ctx: Ctx) -> Reply:
     org, user_ref = ctx.q("organization"), ctx.q("user")
-    if not org and not user_ref:
+    if org is None and user_ref is None:
         message = "either organization or user is required"
         raise invalid(detail("organization", message), detail("user", message))
-    if org:
+    if org is not None:
         ctx.ref_org(org, "organization")
-    user = ctx.ref_user(user_ref, "user") if user_ref else None
+    user = ctx.ref_user(user_ref, "user") if user_ref is not None else None
     active = ctx.q_bool("active")
     admin_managed = ctx.q_bool("admin_managed")
     schedule_ref = ctx.q("user_availability_schedule")

@@ -57,11 +57,11 @@ def _owner_filter(ctx: Ctx, value: str) -> tuple[str, str]:
 
 @route("GET", "/group_relationships", scope="groups:read")
 def list_group_relationships(ctx: Ctx) -> Reply:
-    if ctx.q("organization"):
+    if ctx.q("organization") is not None:
         ctx.ref_org(ctx.q("organization"), "organization")
-    owner = _owner_filter(ctx, ctx.q("owner") or "") if ctx.q("owner") else None
+    owner = _owner_filter(ctx, ctx.q("owner") or "") if ctx.q("owner") is not None else None
     group_id = None
-    if ctx.q("group"):
+    if ctx.q("group") is not None:
         group_id = ctx.ref_id(ctx.q("group"), "groups", "group")
         if group_id not in ctx.store.groups:
             raise not_found("group")

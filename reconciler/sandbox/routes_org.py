@@ -55,12 +55,12 @@ def get_organization(ctx: Ctx) -> Reply:
 @route("GET", "/organization_memberships", scope="organizations:read")
 def list_memberships(ctx: Ctx) -> Reply:
     org, user_ref = ctx.q("organization"), ctx.q("user")
-    if not org and not user_ref:
+    if org is None and user_ref is None:
         message = "either organization or user is required"
         raise invalid(detail("organization", message), detail("user", message))
-    if org:
+    if org is not None:
         ctx.ref_org(org, "organization")
-    user = ctx.ref_user(user_ref, "user") if user_ref else None
+    user = ctx.ref_user(user_ref, "user") if user_ref is not None else None
     role = ctx.q("role")
     if role is not None and role not in ROLES:
         raise invalid_param("role", f"must be one of: {', '.join(ROLES)}")
@@ -113,6 +113,9 @@ def delete_membership(ctx: Ctx) -> Reply:
         del store.relationships[rel_id]
     for hook_id in [h.id for h in store.webhooks.values() if h.user_id == user.id]:
         del store.webhooks[hook_id]
+    for team in store.teams.values():
+        if user.id in team.member_ids:
+            team.member_ids.remove(user.id)
     for et in store.event_types.values():
         et.hosts = [h for h in et.hosts if h.user_id != user.id or et.owner_id == user.id]
     ctx.record(

@@ -19,16 +19,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reconciler.sandbox.availability import check_week, parse_rules
 from reconciler.sandbox.context import Ctx, Reply
 from reconciler.sandbox.errors import Collector, denied, not_found
 from reconciler.sandbox.model import Json, Schedule
 from reconciler.sandbox.router import route
-from reconciler.sandbox.timezones import canonical_timezone
+from reconciler.sandbox.timezones import canonical_timezone, zone
 
 NOT_FALSE = "cannot be false: a user always has one default schedule; make another one default"
 
@@ -143,11 +142,7 @@ def _rules(
 
 
 def _today(now: int, timezone: str | None) -> date:
-    try:
-        zone: Any = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):  # a zone this host's tzdata lacks
-        zone = UTC
-    return datetime.fromtimestamp(now / 1_000_000, zone).date()
+    return datetime.fromtimestamp(now / 1_000_000, zone(timezone)).date()
 
 
 def _follow(ctx: Ctx, schedule: Schedule) -> None:

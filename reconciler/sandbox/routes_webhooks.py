@@ -238,7 +238,7 @@ def sample_webhook_data(ctx: Ctx) -> Reply:
         errors.add("scope", f"must be one of: {', '.join(SCOPES)}")
     errors.raise_if_any()
     ctx.ref_org(found["organization"], "organization")
-    if ctx.q("user"):
+    if ctx.q("user") is not None:
         ctx.ref_user(ctx.q("user"), "user")
     event = found["event"]
     # The delivery envelope itself, not wrapped in `resource` (NOTES.md §2.2).

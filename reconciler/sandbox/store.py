@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.sandbox.model import (
     ActivityEntry,
+    Booking,
     EventType,
     EventTypeAvailability,
     Group,
@@ -27,6 +28,7 @@ from reconciler.sandbox.model import (
     Membership,
     Organization,
     Schedule,
+    Team,
     User,
     Webhook,
 )
@@ -51,6 +53,8 @@ class Store:
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     relationships: dict[str, GroupRelationship] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    bookings: dict[str, Booking] = field(default_factory=dict)
     activity: dict[str, ActivityEntry] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     #: Webhook signing keys by subscription id, to sign deliveries (delivery.py). In memory
@@ -132,6 +136,8 @@ class Store:
             "webhooks": table(self.webhooks),
             "groups": table(self.groups),
             "group_relationships": table(self.relationships),
+            "teams": table(self.teams),
+            "bookings": table(self.bookings),
             "activity_log": table(self.activity),
         }
 
@@ -153,6 +159,9 @@ class Store:
         store.webhooks = {r["id"]: Webhook(**r) for r in data["webhooks"]}
         store.groups = {r["id"]: Group(**r) for r in data["groups"]}
         store.relationships = {r["id"]: GroupRelationship(**r) for r in data["group_relationships"]}
+        # Later additions: absent from state files written before them.
+        store.teams = {r["id"]: Team(**r) for r in data.get("teams", [])}
+        store.bookings = {r["id"]: Booking(**r) for r in data.get("bookings", [])}
         store.activity = {r["id"]: ActivityEntry(**r) for r in data["activity_log"]}
         return store
 

@@ -10,8 +10,10 @@ that merely merge distinct countries' zones (Calendly keeps `Europe/Oslo` as `Eu
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
 from functools import cache
 from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ALIASES: dict[str, str] = {
     # United States / Canada / Latin America legacy names
@@ -138,3 +140,11 @@ def canonical_timezone(name: str) -> str | None:
     if name not in known_zones():
         return None
     return ALIASES.get(name, name)
+
+
+def zone(name: str | None) -> tzinfo:
+    """The zone for local-time arithmetic (UTC if None or unknown to this host's tzdata)."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC

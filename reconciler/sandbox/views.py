@@ -12,6 +12,7 @@ from typing import Any
 
 from reconciler.sandbox.model import (
     ActivityEntry,
+    Booking,
     EventType,
     Group,
     GroupRelationship,
@@ -19,6 +20,7 @@ from reconciler.sandbox.model import (
     Json,
     Membership,
     Schedule,
+    Team,
     User,
     Webhook,
 )
@@ -207,6 +209,47 @@ class Views:
             "created_at": iso(group.created_at),
             "updated_at": iso(group.updated_at),
         }
+
+    def team(self, team: Team) -> Json:
+        return {
+            "uri": self.uri("teams", team.id),
+            "name": team.name,
+            "organization": self.org_uri(),
+            "scheduling_url": f"{SCHEDULING_HOST}/team/{team.slug}",
+            "created_at": iso(team.created_at),
+            "updated_at": iso(team.updated_at),
+        }
+
+    def booking(self, booking: Booking) -> Json:
+        """A scheduled event, shaped as the 2023 spec's `Event`."""
+        active = booking.status == "active"
+        out: Json = {
+            "uri": self.uri("scheduled_events", booking.id),
+            "name": booking.name,
+            "meeting_notes_plain": None,
+            "meeting_notes_html": None,
+            "status": booking.status,
+            "start_time": iso(booking.start_time),
+            "end_time": iso(booking.end_time),
+            "event_type": self.uri("event_types", booking.event_type_id),
+            "location": dict(booking.location) if booking.location else None,
+            "invitees_counter": {"total": 1, "active": 1 if active else 0, "limit": 1},
+            "created_at": iso(booking.created_at),
+            "updated_at": iso(booking.updated_at),
+            "event_memberships": [
+                {
+                    "user": self.user_uri(host_id),
+                    "user_email": self.store.users[host_id].email,
+                    "user_name": self.store.users[host_id].name,
+                }
+                for host_id in booking.host_ids
+            ],
+            "event_guests": [],
+            "calendar_event": None,
+        }
+        if booking.cancellation is not None:
+            out["cancellation"] = dict(booking.cancellation)
+        return out
 
     def group_relationship(self, rel: GroupRelationship) -> Json:
         owner: Json

@@ -188,7 +188,11 @@ def plan_of(*requests: Request) -> Plan:
 
 
 def test_preflight_does_nothing_when_the_scopes_are_unknown() -> None:
-    preflight(plan_of(Request("DELETE", "/webhook_subscriptions/x")), None)
+    plan = plan_of(Request("DELETE", "/webhook_subscriptions/x"))
+    # Known and empty: the missing scope is named. Unknown (None): the API's 403 will speak.
+    with pytest.raises(ReconcilerError, match="webhooks:write: DELETE /webhook_subscriptions"):
+        preflight(plan, frozenset())
+    assert preflight(plan, None) is None
 
 
 def test_preflight_applies_write_implies_read_and_event_families() -> None:

@@ -105,13 +105,40 @@ def test_invalid_configs_fail_with_exact_lines_and_no_api_call(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path(name).write_text(text)
-    args = [command, name] + (["--auto-approve"] if command == "apply" else [])
-    result = run(*args)
+    extra = {"apply": ["--auto-approve"], "validate": ["--require-env"]}
+    result = run(command, name, *extra.get(command, []))
     assert result.exit_code == 1
     noun = "problem" if len(lines) == 1 else "problems"
     assert result.stderr.splitlines() == [*lines, f"{len(lines)} {noun} in 1 file"]
     assert result.stdout == ""
     assert sandbox.requests == []
+
+
+def test_validate_and_scopes_work_without_the_signing_key_secrets(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    name, text, _ = INVALID[4]
+    Path(name).write_text(text)
+    note = (
+        "env.yaml:5:18: webhooks[0].signing_key: environment variable NOT_SET_ANYWHERE is not "
+        "set: plan and apply need it (validate --require-env makes this an error)"
+    )
+    result = run("validate", name)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.splitlines() == [
+        f"note: {note}",
+        "Valid: 0 members, 0 event types, 1 webhooks in 1 file.",
+    ]
+    github = run("validate", name, "--format", "github")
+    assert github.exit_code == 0
+    assert github.stdout.splitlines() == [
+        "::notice file=env.yaml,line=5,col=18,title=calendly-reconciler::webhooks[0].signing_key: "
+        "environment variable NOT_SET_ANYWHERE is not set: plan and apply need it "
+        "(validate --require-env makes this an error)"
+    ]
+    scopes = run("scopes", name, "--only", "apply")
+    assert scopes.exit_code == 0 and "webhooks:write" in scopes.stdout
 
 
 def test_apply_without_a_terminal_needs_auto_approve(

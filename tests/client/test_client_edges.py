@@ -196,3 +196,52 @@ def test_a_race_condition_answer_is_retried() -> None:
     client, seen = make_client(lambda r: next(answers))
     assert client.post("/organizations/O/invitations", {"email": "a@b.example"}) == {"uri": "u"}
     assert len(seen) == 2
+
+
+def test_a_listing_that_never_ends_stops_at_the_page_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reconciler.client.api.MAX_PAGES", 5)
+    pages = iter(range(1_000_000))
+
+    def endless(request: httpx.Request) -> httpx.Response:  # a fresh token every time
+        n = next(pages)
+        return httpx.Response(
+            200, json={"collection": [{"n": n}], "pagination": {"next_page_token": f"t{n}"}}
+        )
+
+    client, seen = make_client(endless)
+    with pytest.raises(MalformedResponse) as err:
+        client.list_all("/event_types")
+    assert str(err.value) == (
+        "GET /event_types answered more than 5 pages (500 objects): stopping rather than paging "
+        "forever"
+    )
+    assert len(seen) == 5
+
+
+def test_an_empty_page_that_names_a_next_page_stops_the_listing() -> None:
+    def empty(request: httpx.Request) -> httpx.Response:
+        token = f"t{len(request.url.params.get('page_token', ''))}x"
+        return httpx.Response(
+            200, json={"collection": [], "pagination": {"next_page_token": token}}
+        )
+
+    client, seen = make_client(empty)
+    with pytest.raises(MalformedResponse) as err:
+        client.list_all("/event_types")
+    assert str(err.value) == (
+        "GET /event_types answered an empty page that names a next page: stopping"
+    )
+    assert len(seen) == 1
+
+
+def test_a_page_token_that_repeats_stops_the_listing() -> None:
+    def again(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"collection": [{"n": 1}], "pagination": {"next_page_token": "again"}}
+        )
+
+    client, seen = make_client(again)
+    with pytest.raises(MalformedResponse) as err:
+        client.list_all("/groups")
+    assert str(err.value) == "GET /groups answered the same next_page_token twice: 'again'"
+    assert len(seen) == 2

@@ -19,7 +19,7 @@ SEEDS = [
     (VALID / "anchors.yaml").read_text(encoding="utf-8"),
     (VALID / "interpolation.yaml").read_text(encoding="utf-8"),
 ]
-ENVIRON = {"CALENDLY_WEBHOOK_SIGNING_KEY": "whsec-fuzz", "ADMIN": "a@acme.example"}
+ENVIRON = {"WEBHOOK_SIGNING_KEY": "whsec-fuzz", "ADMIN": "a@acme.example"}
 # Fragments that YAML and the format care about.
 FRAGMENTS = [
     ":",

@@ -16,7 +16,7 @@ from reconciler.config import ConfigError, load_config
 DATA = Path(__file__).parent / "data" / "invalid"
 
 ENVIRON = {
-    "CALENDLY_WEBHOOK_SIGNING_KEY": "whsec_TOPSECRET_0123456789",
+    "WEBHOOK_SIGNING_KEY": "whsec_TOPSECRET_0123456789",
     "HOOK_HOST": "hooks.acme.example",
 }
 # Cases that need loader options other than the defaults.

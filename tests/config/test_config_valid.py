@@ -11,6 +11,7 @@ from reconciler.config import (
     Availability,
     AvailabilityRule,
     Config,
+    ConfigError,
     EventType,
     Member,
     Policy,
@@ -153,7 +154,7 @@ ACME = Config(
             user=None,
             group=None,
             events=("invitee.created", "invitee.canceled", "routing_form_submission.created"),
-            signing_key=Secret("whsec-acme-test", env="CALENDLY_WEBHOOK_SIGNING_KEY"),
+            signing_key=Secret("whsec-acme-test", env="WEBHOOK_SIGNING_KEY"),
             protect=False,
             source=at(HOOKS, 2, 5),
         ),
@@ -196,7 +197,7 @@ def _in_valid_dir(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_full_multi_file_config_loads_exactly() -> None:
-    config = load_config(["acme"], environ={"CALENDLY_WEBHOOK_SIGNING_KEY": "whsec-acme-test"})
+    config = load_config(["acme"], environ={"WEBHOOK_SIGNING_KEY": "whsec-acme-test"})
     assert config == ACME
     # Dataclass equality does not look at dict order: fields follow EVENT_TYPE_FIELDS.
     assert list(config.event_types[0].fields) == list(ACME.event_types[0].fields)
@@ -206,12 +207,10 @@ def test_full_multi_file_config_loads_exactly() -> None:
 
 
 def test_environ_defaults_to_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CALENDLY_WEBHOOK_SIGNING_KEY", "whsec-acme-test")
+    monkeypatch.setenv("WEBHOOK_SIGNING_KEY", "whsec-acme-test")
     config = load_config(["acme"])
     assert config == ACME
-    assert [w.signing_key.env for w in config.webhooks if w.signing_key] == [
-        "CALENDLY_WEBHOOK_SIGNING_KEY"
-    ]
+    assert [w.signing_key.env for w in config.webhooks if w.signing_key] == ["WEBHOOK_SIGNING_KEY"]
 
 
 def test_yaml_1_1_traps_stay_strings() -> None:
@@ -241,18 +240,31 @@ def test_yaml_1_1_traps_stay_strings() -> None:
 def test_interpolation_and_escapes() -> None:
     environ = {"ADMIN": "admin@acme.example", "GREETING": "hello", "EMPTY": ""}
     config = load_config(["interpolation.yaml"], environ=environ)
-    assert config.members == (
-        Member(email="admin@acme.example", role="admin", source=Source("interpolation.yaml", 2, 5)),
-    )
     (event_type,) = config.event_types
-    assert event_type.owner == "admin@acme.example"
-    assert event_type.name == "hello, world"
+    assert event_type.name == "${GREETING}, world"  # outside signing_key: only the escape
     assert event_type.fields == {
         "description": "Costs $5 or $$5; literal ${NOT_A_VAR}; $ alone; $${ESCAPED}; [] {}"
     }
-    (webhook,) = config.webhooks
-    assert webhook.url == "https://hooks.acme.example/hello?x=1"
-    assert webhook.signing_key == Secret("hello-key")
+    spliced, whole = config.webhooks
+    assert spliced.signing_key == Secret("hello-key")
+    assert spliced.signing_key is not None and spliced.signing_key.env is None
+    assert whole.signing_key == Secret("hello")
+    assert whole.signing_key is not None and whole.signing_key.env == "GREETING"
+    assert config.notes == ()
+
+
+def test_an_unset_signing_key_variable_is_a_note_when_not_required() -> None:
+    config = load_config(["interpolation.yaml"], environ={"EMPTY": ""}, require_env=False)
+    assert [str(n) for n in config.notes] == [
+        f"interpolation.yaml:{line}:18: webhooks[{i}].signing_key: environment variable "
+        "GREETING is not set: plan and apply need it (validate --require-env makes this an error)"
+        for i, line in ((0, 12), (1, 16))
+    ]
+    with pytest.raises(ConfigError) as caught:
+        load_config(["interpolation.yaml"], environ={"EMPTY": ""})
+    assert [p.message for p in caught.value.problems] == [
+        "missing environment variable GREETING"
+    ] * 2
 
 
 def test_anchors_and_merge_keys() -> None:

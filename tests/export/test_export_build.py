@@ -169,5 +169,5 @@ def test_webhooks_that_cannot_be_declared_are_comments_saying_why() -> None:
         ("https://s.example/h", True, ()),
     ]  # fmt: skip
     assert [e.tail for e in entries if e.declared] == [
-        ("signing_key: ${CALENDLY_WEBHOOK_SIGNING_KEY}  # Calendly never returns signing keys",),
+        ("signing_key: ${WEBHOOK_SIGNING_KEY}  # Calendly never returns signing keys",),
     ] * 2

@@ -229,6 +229,21 @@ def test_every_operation_conforms(acme: Sandbox, api: Api, spec: Spec) -> None:
     }
     r.call("GET", "/group_relationships/{uuid}", path_of(relationships[0]["uri"]), 200)
 
+    teams = r.call("GET", "/teams", "/teams", 200, params={"organization": org})["collection"]
+    assert [t["name"] for t in teams] == ["Sales", "Customer Success"]
+    r.call("GET", "/teams/{team_uuid}", path_of(teams[0]["uri"]), 200)
+
+    bookings = r.call(
+        "GET",
+        "/scheduled_events",
+        "/scheduled_events",
+        200,
+        params={"organization": org, "count": 100},
+    )["collection"]
+    assert {b["status"] for b in bookings} == {"active", "canceled"}
+    for booking in bookings:
+        r.call("GET", "/scheduled_events/{uuid}", path_of(booking["uri"]), 200)
+
     removed = by_email["owen@acme.example"]
     r.call("DELETE", "/organization_memberships/{uuid}", path_of(removed["uri"]), 204)
 
