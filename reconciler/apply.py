@@ -58,6 +58,8 @@ class ApplyResult:
     warnings: list[str] = field(default_factory=list)
     #: A stop (Ctrl-C) left changes unstarted: they are skipped, "not started: ...".
     interrupted: bool = False
+    #: change id -> URI of the object its POST created (readback.py reads them back)
+    created: dict[str, str] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -142,7 +144,9 @@ class _Runner:
         for change in interrupted:  # only left when stopped
             self._finish(Outcome(change, Status.SKIPPED, INTERRUPTED))
         outcomes = sorted(self.status.values(), key=lambda o: order[o.change.id])
-        return ApplyResult(outcomes, self.warnings, interrupted=bool(interrupted))
+        return ApplyResult(
+            outcomes, self.warnings, interrupted=bool(interrupted), created=dict(self.produced)
+        )
 
     def _settle(
         self, outcome: Outcome, dependents: Mapping[str, list[str]], by_id: Mapping[str, Change]

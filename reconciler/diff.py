@@ -17,6 +17,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from reconciler import owners
 from reconciler.config.model import Config
 from reconciler.kinds import KINDS, DiffEnv, Kind, PlanError
 from reconciler.kinds import event_type as event_type_kind
@@ -27,7 +28,9 @@ Path = tuple[str, ...]
 
 
 def diff(config: Config, live: LiveState, *, today: dt.date) -> Plan:
-    env = DiffEnv(ctx=live.context, policy=config.policy, today=today)
+    config = owners.expand(config, live.membership)
+    env = DiffEnv(ctx=live.context, policy=config.policy, today=today, claims=config.claims)
+    env.warnings.extend(config.expansion_warnings)
     desired = {name: kind.desired(config, env) for name, kind in KINDS.items()}
     unmanaged: dict[str, list[str]] = {}
     by_uri: dict[tuple[str, str], Live] = {}

@@ -9,6 +9,10 @@ from __future__ import annotations
 class ReconcilerError(Exception):
     """An expected failure, shown to the user as one clear message and exit code 1."""
 
+    def lines(self) -> list[str]:
+        """What the CLI prints on stderr for it."""
+        return [f"Error: {self}"]
+
 
 class UsageError(ReconcilerError):
     """The command line or the environment asks for something impossible."""

@@ -11,6 +11,15 @@ from reconciler.errors import UsageError
 YAML = (".yaml", ".yml")
 
 
+def check_ref(ref: str) -> None:
+    """Refuse a REF git cannot resolve to a commit, before anything reads Calendly."""
+    _git("rev-parse", "--show-toplevel")  # not in a repository: git's own words
+    try:
+        _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except UsageError:
+        raise UsageError(f"--base: {ref!r} is not a git commit, branch or tag here") from None
+
+
 def export_config(paths: Sequence[Path], ref: str, into: Path) -> list[Path]:
     """Write the YAML files under `paths` as of `ref` into `into`; return the paths there.
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from reconciler import owners
 from reconciler.client.errors import MalformedResponse
 from reconciler.config.model import Config
 from reconciler.diff import field_changes, match
@@ -32,7 +33,7 @@ from reconciler.kinds import (
 )
 from reconciler.kinds.event_type import key_of
 from reconciler.kinds.wire import Fields, MalformedObject, describe
-from reconciler.model import Live, LiveState, OrgContext, email_key, uri_id
+from reconciler.model import Live, LiveState, Membership, OrgContext, email_key, uri_id
 from reconciler.plan import KIND_ORDER
 from reconciler.protocols import Reader
 
@@ -104,12 +105,13 @@ def read_live(
         )
         groups = (
             listing("/groups", {"organization": org})
-            if any(w.group for w in config.webhooks)
+            if any(w.group for w in config.webhooks) or owners.uses(config, "group")
             else None
         )
         with answer_of("GET /organization_memberships"):
             objects["member"] = member.from_memberships(members.result(), ctx)
-        note(f"read {len(objects['member'])} members")
+        n = len(objects["member"])
+        note(f"read {n} {'member' if n == 1 else 'members'}")
         if invitations is not None:
             with answer_of(f"GET /organizations/{ctx.organization_id}/invitations"):
                 objects["member"].extend(member.from_invitations(invitations.result()))
@@ -118,6 +120,11 @@ def read_live(
                 for item in groups.result():
                     group = Fields(item, "group")
                     ctx.add_group(group.required_text("name"), group.uri("uri"))
+        membership = Membership()
+        if config.templates:  # `owners:` entries: expanded from who is in the organization
+            with answer_of("GET /group_relationships or /teams"):
+                membership = owners.resolve(config, ctx, listing)
+            config = owners.expand(config, membership)
         hooks = [
             listing(webhook.PATH, {"organization": org, **query})
             for query in (webhook.scopes_to_read(config, ctx) if "webhook" in needs else [])
@@ -148,6 +155,7 @@ def read_live(
         context=ctx,
         objects={kind: tuple(items) for kind, items in objects.items()},
         read_kinds=frozenset(objects),
+        membership=membership,
     )
 
 
@@ -157,7 +165,7 @@ def _needs(config: Config) -> set[str]:
     needs = {"member"}  # memberships map emails to users for every other kind
     if config.members or "invitations" in prune:
         needs.add("invitations")
-    if config.event_types or "event_types" in prune:
+    if config.event_types or config.templates or "event_types" in prune:
         needs.update({"event_type", "availability"})
     if config.webhooks or "webhooks" in prune:
         needs.add("webhook")

@@ -61,6 +61,7 @@ class Desired:
     protect: bool = False
     secrets: Mapping[str, Secret] = field(default_factory=dict)  # write-only fields
     field_sources: Mapping[str, Source] = field(default_factory=dict)
+    reason: str | None = None  # why it is declared, when an `owners:` entry made it
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,23 @@ class OrgContext:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """The members of the groups and teams that `owners:` entries name (reconciler/owners.py).
+
+    Keys are `group NAME` / `team NAME`; values are lower-case emails, sorted. `pending`:
+    people invited into a group who have not joined the organization yet.
+    """
+
+    members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pending: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LiveState:
     context: OrgContext
     objects: Mapping[str, tuple[Live, ...]]  # kind -> live objects that kind manages
     read_kinds: frozenset[str]  # kinds that were read (a kind not read has no live view)
+    membership: Membership = field(default_factory=Membership)
 
 
 def uri_id(uri: str) -> str:

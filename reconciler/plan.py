@@ -70,6 +70,9 @@ class Change:
     #: For drift: who changed the live object and when, where the API can tell:
     #: {"by": email or URI, "at": ISO time, "source": "activity_log" | "updated_at"}.
     attribution: Mapping[str, str] | None = None
+    #: The upcoming bookings this change touches (reconciler/impact.py): {"upcoming": N,
+    #: "outside": M, "first_outside": ISO time or None, ...}; None when it touches none.
+    impact: Mapping[str, Any] | None = None
 
     @property
     def id(self) -> str:
@@ -113,6 +116,8 @@ class Change:
             data["origin"] = self.origin
         if self.attribution:
             data["attribution"] = dict(self.attribution)
+        if self.impact is not None:
+            data["impact"] = dict(self.impact)
         return data
 
 
@@ -136,6 +141,7 @@ def change_from_dict(data: Mapping[str, Any], requests: tuple[Request, ...]) -> 
         fingerprint=data.get("fingerprint"),
         origin=data.get("origin"),
         attribution=data.get("attribution"),
+        impact=data.get("impact"),
     )
 
 

@@ -8,6 +8,8 @@
   reaches every event type that uses it).
 - `policy.min_admins`: a plan must not leave fewer admins (owner included) than this.
 - `protect: true`: a plan must not deactivate, delete or replace the resource.
+- `policy.protect_bookings`: a plan must not strand upcoming bookings (impact.py), unless
+  `--allow-booking-impact`.
 The owner and the token's own user are never planned for removal at all (kinds/member.py).
 """
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from reconciler.config.model import Config
 from reconciler.errors import ReconcilerError
+from reconciler.impact import deactivates
 from reconciler.model import LiveState
 from reconciler.plan import Action, Change, Plan
 
@@ -41,10 +44,19 @@ class Removals:
     live: int
 
 
-def check(plan: Plan, live: LiveState, config: Config, *, allow_mass_delete: bool) -> None:
+def check(
+    plan: Plan,
+    live: LiveState,
+    config: Config,
+    *,
+    allow_mass_delete: bool,
+    allow_booking_impact: bool = False,
+) -> None:
     reasons = [*_protected(plan.changes), *_admins(plan, live, config)]
     if not allow_mass_delete:
         reasons.extend(_mass_delete(plan, live, config))
+    if config.policy.protect_bookings and not allow_booking_impact:
+        reasons.extend(_stranded(plan.changes))
     if reasons:
         raise UnsafePlanError(reasons)
 
@@ -113,6 +125,26 @@ def _protected(changes: Iterable[Change]) -> Iterable[str]:
             yield f"{change.kind} {change.key} is protected{where} and would be {change.action}d"
         elif change.after.get("active") is False and change.before.get("active") is not False:
             yield f"{change.kind} {change.key} is protected{where} and would be deactivated"
+
+
+def _stranded(changes: Iterable[Change]) -> Iterable[str]:
+    """Bookings a change strands: outside the new hours, or of an event type deactivated."""
+    for change in changes:
+        data = change.impact or {}
+        if change.kind == "availability" and data.get("outside"):
+            what = f"leaves {_bookings(data['outside'])} outside the new hours"
+        elif change.kind == "event_type" and deactivates(change) and data.get("upcoming"):
+            what = f"deactivates an event type with {_bookings(data['upcoming'])}"
+        else:
+            continue
+        yield (
+            f"{change.kind} {change.key} {what} (policy.protect_bookings); check them, then "
+            "pass --allow-booking-impact if it is what you want"
+        )
+
+
+def _bookings(n: int) -> str:
+    return f"{n} upcoming booking" + ("" if n == 1 else "s")
 
 
 def _admins(plan: Plan, live: LiveState, config: Config) -> Iterable[str]:

@@ -55,7 +55,8 @@ def _seal(name: str, secret: Secret) -> dict[str, str | None]:
     return {"env": secret.env, "salt": salt, "hash": secret.fingerprint(salt)}
 
 
-def load(text: str, *, file: str, environ: Mapping[str, str]) -> SavedPlan:
+def load(text: str, *, file: str, environ: Mapping[str, str] | None) -> SavedPlan:
+    """The saved plan in `text`. environ None (`show`): secrets are not read, only masked."""
     try:
         data = json.loads(text)
         saved = data["saved"]
@@ -80,7 +81,7 @@ def load(text: str, *, file: str, environ: Mapping[str, str]) -> SavedPlan:
         ) from None
 
 
-def _request(data: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> Request:
+def _request(data: Mapping[str, Any], key: str, environ: Mapping[str, str] | None) -> Request:
     sealed: Mapping[str, Mapping[str, str | None]] = data.get("secrets") or {}
     body = {k: v for k, v in (data.get("body") or {}).items() if k not in sealed}
     return Request(
@@ -93,9 +94,11 @@ def _request(data: Mapping[str, Any], key: str, environ: Mapping[str, str]) -> R
 
 
 def _unseal(
-    name: str, seal: Mapping[str, str | None], key: str, environ: Mapping[str, str]
+    name: str, seal: Mapping[str, str | None], key: str, environ: Mapping[str, str] | None
 ) -> Secret:
     env = seal.get("env")
+    if environ is None:  # shown, never sent: a Secret prints as a mask whatever it holds
+        return Secret("", env=env)
     if not env:
         raise SavedPlanError(
             f"{key}: the {name} is written literally in the config, so a saved plan cannot "

@@ -66,6 +66,9 @@ ENDPOINT_SCOPES: Mapping[tuple[str, str], str] = {
     ("GET", "/group_relationships"): "groups:read",
     ("GET", "/group_relationships/{id}"): "groups:read",
     ("GET", "/activity_log_entries"): "activity_log:read",
+    ("GET", "/teams"): "organizations:read",
+    ("GET", "/teams/{id}"): "organizations:read",
+    ("GET", "/scheduled_events"): "scheduled_events:read",
 }
 
 #: Webhook event family (before the dot) -> the read scope that receiving it needs.
@@ -190,14 +193,17 @@ def config_calls(config: Config) -> ConfigCalls:
     Derived from what the config declares and what its policy prunes, the way `live.read_live`
     and the kinds decide (tests/auth checks it against real runs on the sandbox):
     - plan reads the caller (`/users/me`) and the memberships always; pending invitations when
-      members are declared or invitations pruned; event types when any are declared or pruned;
-      availability when an event type declares one; groups when a webhook names a group;
-      webhook subscriptions when webhooks are declared or pruned; the declared users'
-      availability schedules, and the event types that use a schedule that changes;
+      members are declared or invitations pruned; event types, and the upcoming bookings of
+      the changes that can affect them, when any are declared or pruned; availability when an
+      event type declares one; groups when a webhook or an `owners:` entry names a group (and
+      its members), teams when an `owners:` entry names one; webhook subscriptions when
+      webhooks are declared or pruned; the declared users' availability schedules, and the
+      event types that use a schedule that changes;
     - apply may invite declared members, remove pruned members and invitations, create and
       update declared event types (deactivate pruned ones), replace availability, create
       or delete (replace, prune) webhook subscriptions with the declared events, and create
-      or update the caller's availability schedules.
+      or update the caller's availability schedules; then it reads back the event types and
+      availability it wrote.
     """
     prune = config.policy.prune
     reads = [Call("GET", "/users/me"), Call("GET", "/organization_memberships")]
@@ -210,16 +216,26 @@ def config_calls(config: Config) -> ConfigCalls:
         writes.append(Call("DELETE", "/organization_memberships/{id}"))
     if "invitations" in prune:
         writes.append(Call("DELETE", "/organizations/{id}/invitations/{id}"))
-    if config.event_types or "event_types" in prune:
+    templates = config.templates  # `owners:` entries (reconciler/owners.py)
+    if config.event_types or templates or "event_types" in prune:
         reads.append(Call("GET", "/event_types"))
+        # Booking impact (impact.py); without the scope the plan only says it cannot tell.
+        reads.append(Call("GET", "/scheduled_events"))
         writes.append(Call("PATCH", "/event_types/{id}"))
-    if config.event_types:
+    if config.event_types or templates:
         writes.append(Call("POST", "/event_types"))
-    if any(e.availability is not None for e in config.event_types):
+        writes.append(Call("GET", "/event_types/{id}"))  # read back after apply (readback.py)
+    if any(e.availability is not None for e in config.event_types) or any(
+        t.availability is not None for t in templates
+    ):
         reads.append(Call("GET", "/event_type_availability_schedules"))
         writes.append(Call("PATCH", "/event_type_availability_schedules"))
-    if any(w.group for w in config.webhooks):
+    if any(w.group for w in config.webhooks) or any(t.uses("group") for t in templates):
         reads.append(Call("GET", "/groups"))
+    if any(t.uses("group") for t in templates):
+        reads.append(Call("GET", "/group_relationships"))
+    if any(t.uses("team") for t in templates):
+        reads.append(Call("GET", "/teams"))
     if config.webhooks or "webhooks" in prune:
         reads.append(Call("GET", "/webhook_subscriptions"))
         writes.append(Call("DELETE", "/webhook_subscriptions/{id}"))

@@ -50,6 +50,13 @@ def select(plan: Plan, targets: Sequence[Target]) -> Plan:
             if dependency in by_id and dependency not in keep:
                 keep.add(dependency)
                 pending.append(dependency)
+    if not keep and plan.changes:
+        # Not "No changes": that would say Calendly matches the config, which it does not.
+        raise UsageError(
+            f"--target {', '.join(map(str, targets))} matches none of the plan's "
+            f"{len(plan.changes)} change{'s' if len(plan.changes) != 1 else ''}: nothing to do "
+            "for it (plan without --target lists every change's kind and key)"
+        )
     left_out = len(plan.changes) - len(keep)
     note = (
         f"--target {', '.join(map(str, targets))}: only part of the config was planned; "

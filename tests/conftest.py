@@ -103,6 +103,7 @@ def run(sandbox: Sandbox) -> Callable[..., Any]:
             transport=sandbox.transport(),
             today=lambda: dt.date(2026, 11, 22),
             interactive=lambda: interactive,
+            now=lambda: dt.datetime.fromtimestamp(sandbox.now() / 1e6, dt.UTC),  # its clock
         )
         return CliRunner().invoke(cli, list(args), env=environ, obj=obj, input=input)
 

@@ -3,33 +3,126 @@
 Every command returns an ExitCode; `ReconcilerGroup.main` is the one place where failures become
 messages and exit codes (a ReconcilerError is one clear message; anything else is a bug and
 keeps its traceback).
+
+Commands are loaded lazily: `COMMANDS` names each command's module and its one-line help, and
+only the module of the command that runs is imported. `--help`, `--version` and shell completion
+of command names import none of them (no jsonschema, httpx, deepdiff or sandbox), which matters
+to CI jobs and pre-commit hooks that start the tool many times.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from reconciler import __version__
-from reconciler.cli.apply import apply_command
-from reconciler.cli.auth import login_command, scopes_command
-from reconciler.cli.drift import drift_command
 from reconciler.cli.exitcodes import ExitCode
-from reconciler.cli.export import export_command
-from reconciler.cli.plan import plan_command
 from reconciler.cli.redacting import RedactingStream
-from reconciler.cli.validate import validate_command
-from reconciler.cli.watch import watch_command
 from reconciler.client import secret
-from reconciler.config.problems import ConfigError
 from reconciler.errors import ReconcilerError
-from reconciler.sandbox.cli import sandbox
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+
+class Entry(NamedTuple):
+    module: str
+    attribute: str  # the click command in that module
+    help: str  # the one line `--help` and shell completion show
+
+
+#: Every command. Adding one is one entry here: its module is imported only when it runs.
+COMMANDS: dict[str, Entry] = {
+    "validate": Entry(
+        "reconciler.cli.validate",
+        "validate_command",
+        "Check the config offline: YAML, schema, references.",
+    ),
+    "plan": Entry(
+        "reconciler.cli.plan",
+        "plan_command",
+        "Show the API calls that would make Calendly match the config.",
+    ),
+    "apply": Entry(
+        "reconciler.cli.apply",
+        "apply_command",
+        "Make Calendly match the config in PATHS: plan, confirm, apply.",
+    ),
+    "drift": Entry(
+        "reconciler.cli.drift",
+        "drift_command",
+        "Report where live Calendly differs from the config (nightly CI).",
+    ),
+    "show": Entry(
+        "reconciler.cli.show",
+        "show_command",
+        "Print a plan saved by `plan --out`, without calling Calendly.",
+    ),
+    "export": Entry(
+        "reconciler.cli.export",
+        "export_command",
+        "Write the live organization as config YAML.",
+    ),
+    "scopes": Entry(
+        "reconciler.cli.auth",
+        "scopes_command",
+        "Print the OAuth scopes that plan and apply need for the config.",
+    ),
+    "login": Entry(
+        "reconciler.cli.auth",
+        "login_command",
+        "Authorize calendly-reconciler with OAuth and save the tokens.",
+    ),
+    "sandbox": Entry("reconciler.sandbox.cli", "sandbox", "Run the local Calendly API emulator."),
+    "watch": Entry(
+        "reconciler.cli.watch",
+        "watch_command",
+        "Report drift seconds after a change, via Calendly's webhooks.",
+    ),
+}
 
 
 class ReconcilerGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or cmd_name in self.commands:
+            return super().get_command(ctx, cmd_name)
+        command = getattr(importlib.import_module(entry.module), entry.attribute)
+        if not isinstance(command, click.Command):  # a wrong table entry: a bug, not input
+            raise TypeError(f"{entry.module}.{entry.attribute} is not a click command")
+        command.short_help = entry.help
+        self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self._short_help(name)) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        if incomplete.startswith("-"):  # options of the group itself
+            return click.Command.shell_complete(self, ctx, incomplete)
+        return [
+            CompletionItem(name, help=self._short_help(name))
+            for name in self.list_commands(ctx)
+            if name.startswith(incomplete)
+        ]
+
+    def _short_help(self, name: str) -> str:
+        entry = COMMANDS.get(name)
+        if entry is not None:
+            return entry.help
+        return self.commands[name].get_short_help_str()
+
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> None:
@@ -60,12 +153,12 @@ class ReconcilerGroup(click.Group):
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("Interrupted.", err=True)
             return ExitCode.INTERRUPTED
-        except ConfigError as exc:
+        except ReconcilerError as exc:  # a ConfigError prints one line per problem
+            colored = stderr_color()
             for line in exc.lines():
-                click.echo(line, err=True)
-            return ExitCode.ERROR
-        except ReconcilerError as exc:
-            click.echo(f"Error: {exc}", err=True)
+                click.echo(
+                    click.style(line, fg="red") if colored else line, err=True, color=colored
+                )
             return ExitCode.ERROR
         return int(result) if isinstance(result, int) else ExitCode.OK
 
@@ -88,15 +181,15 @@ def cli() -> None:
     """
 
 
-cli.add_command(validate_command)
-cli.add_command(plan_command)
-cli.add_command(apply_command)
-cli.add_command(drift_command)
-cli.add_command(export_command)
-cli.add_command(scopes_command)
-cli.add_command(login_command)
-cli.add_command(sandbox)
-cli.add_command(watch_command)
+def stderr_color(stream: Any = None) -> bool:
+    """Errors are red on a terminal: never in a pipe or file, nor with NO_COLOR or TERM=dumb."""
+    import os
+
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def main() -> None:

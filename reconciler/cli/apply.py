@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from reconciler import saved
+from reconciler import readback, saved
 from reconciler.apply import ApplyResult, Status, apply
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import (
@@ -27,6 +27,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.planning import (
     Planned,
+    booking_impact_option,
     count,
     estimate,
     make_plan,
@@ -40,6 +41,7 @@ from reconciler.errors import UsageError
 from reconciler.live import discover_organization
 from reconciler.plan import Plan
 from reconciler.render import render
+from reconciler.render.result import render_json
 from reconciler.scopes import preflight
 
 
@@ -47,12 +49,22 @@ from reconciler.scopes import preflight
 @paths_argument
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the plan goes to stderr and stdout gets one JSON document with each change's "
+    "outcome (done, failed with the error, skipped with the reason), for CI.",
+)
+@click.option(
     "--replan",
     is_flag=True,
     help="With a saved plan that is stale: plan again from its config and apply that instead.",
 )
 @target_option
 @mass_delete_option
+@booking_impact_option
 @insecure_option
 @color_option
 @connection_options
@@ -62,9 +74,11 @@ def apply_command(
     /,
     paths: tuple[Path, ...],
     auto_approve: bool,
+    fmt: str,
     replan: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    allow_booking_impact: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -84,13 +98,19 @@ def apply_command(
       calendly-reconciler apply config/ --auto-approve      # in CI
       calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
+    ctx.meta[_FORMAT] = fmt
     if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
         return _apply_saved(
             ctx, paths[0], opts, replan=replan, auto_approve=auto_approve, color=color
         )
     planned = make_plan(ctx, paths, opts, read_only=False, targets=targets)
     return _apply_planned(
-        ctx, planned, auto_approve=auto_approve, allow_mass_delete=allow_mass_delete, color=color
+        ctx,
+        planned,
+        auto_approve=auto_approve,
+        allow_mass_delete=allow_mass_delete,
+        allow_booking_impact=allow_booking_impact,
+        color=color,
     )
 
 
@@ -101,13 +121,17 @@ def _apply_planned(
     auto_approve: bool,
     allow_mass_delete: bool,
     color: bool | None,
+    allow_booking_impact: bool = False,
 ) -> int:
     plan = planned.plan
     try:
         _show(plan, color)
         if plan.is_empty:
+            _print_result(ApplyResult(), plan, only_json=True)
             return ExitCode.OK
-        unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+        unsafe = planned.unsafe(
+            allow_mass_delete=allow_mass_delete, allow_booking_impact=allow_booking_impact
+        )
         if unsafe is not None:
             raise unsafe
         preflight(plan, planned.client.granted_scopes)
@@ -115,11 +139,11 @@ def _apply_planned(
         if note:
             status(note)
         if not auto_approve:
-            _confirm(ctx, plan)
-        result = _run(plan, planned.client)
+            _confirm(ctx, plan, planned.client)
+        result = _run(ctx, plan, planned.client)
     finally:
         planned.client.http.close()
-    click.echo(report(result))
+    _print_result(result, plan)
     return exit_code(result)
 
 
@@ -164,32 +188,55 @@ def _apply_saved(
             )
         _show(plan, color)
         preflight(plan, client.granted_scopes)
-        result = _run(plan, client)
+        result = _run(ctx, plan, client)
     finally:
         client.http.close()
-    click.echo(report(result))
+    _print_result(result, plan)
     return exit_code(result)
 
 
+#: ctx.meta key of `--format`: text, or json (the plan on stderr, the outcomes on stdout).
+_FORMAT = "reconciler.apply.format"
+
+
+def _json() -> bool:
+    return click.get_current_context().meta.get(_FORMAT) == "json"
+
+
 def _show(plan: Plan, color: bool | None) -> None:
-    colored = use_color(color)
-    click.echo(render(plan, "text", color=colored), nl=False, color=colored)
+    to_stderr = _json()  # stdout is for the one JSON document
+    colored = use_color(color) and not to_stderr
+    click.echo(render(plan, "text", color=colored), nl=False, color=colored, err=to_stderr)
 
 
-def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
+def _print_result(result: ApplyResult, plan: Plan, *, only_json: bool = False) -> None:
+    if _json():
+        click.echo(render_json(result, organization=plan.organization))
+    elif not only_json:
+        click.echo(report(result))
+
+
+def _run(ctx: click.Context, plan: Plan, client: CalendlyClient) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
-        return apply(plan, client, on_event=progress, stop=stop)
+        result = apply(plan, client, on_event=progress, stop=stop)
+    # What Calendly silently did not keep, said now rather than by the next drift run.
+    lost = readback.check(result, client, today=env_of(ctx).today())
+    for warning in lost:
+        status(f"Warning: {warning}")
+    result.warnings.extend(lost)
+    return result
 
 
-def _confirm(ctx: click.Context, plan: Plan) -> None:
+def _confirm(ctx: click.Context, plan: Plan, client: CalendlyClient) -> None:
     if not env_of(ctx).interactive():
         raise UsageError(
             "apply asks for confirmation, but stdin is not a terminal: "
             "review the plan and pass --auto-approve"
         )
     answer = click.prompt(
-        f"\nApply these {len(plan.changes)} changes to {plan.organization}?\n"
+        f"\nApply {count(len(plan.changes), 'change')} to {plan.organization} "
+        f"through {client.http.base_url}?\n"
         "Only 'yes' will be accepted to approve",
         default="",
         show_default=False,

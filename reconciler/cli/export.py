@@ -20,6 +20,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.export import (
     SPLITS,
     Export,
+    ExportError,
     Snapshot,
     build_export,
     other_config_files,
@@ -30,6 +31,7 @@ from reconciler.export import (
     unmanaged,
     write_files,
 )
+from reconciler.export.templates import fold
 
 
 @click.command("export")
@@ -58,6 +60,11 @@ from reconciler.export import (
     help="Export only what the config at CONFIG_PATH... does not declare (what plan lists as "
     "unmanaged), to adopt it.",
 )
+@click.option(
+    "--templates",
+    is_flag=True,
+    help="Fold identical event types of several owners into one entry with `owners:`.",
+)
 @insecure_option
 @connection_options
 @click.pass_context
@@ -69,6 +76,7 @@ def export_command(
     split_by: str | None,
     force: bool,
     unmanaged_only: bool,
+    templates: bool,
     **opts: Any,
 ) -> int:
     """Write the live organization as config YAML that plans to zero changes.
@@ -94,6 +102,7 @@ def export_command(
       calendly-reconciler export > acme.yaml
       calendly-reconciler export -o config/
       calendly-reconciler export -o config/ --split-by owner
+      calendly-reconciler export -o config/ --templates   # one entry per shared event type
       calendly-reconciler export --unmanaged-only config/ -o config/adopted/
     """
     _check_usage(config_paths, output, split_by, force, unmanaged_only)
@@ -107,6 +116,8 @@ def export_command(
     if config is not None:
         snapshot = unmanaged(snapshot, config, today=today)
     export = build_export(snapshot, config=config)
+    if templates:
+        export = fold(export)
     if output is None:
         files = plan_files(export, None)
         click.echo(render_files(files, unmanaged_only=unmanaged_only)[""], nl=False)
@@ -128,8 +139,8 @@ def _read(
         calls = sum(client.stats.requests.values())
         status(f"Read the organization ({count(calls, 'API call')}).")
     except Forbidden as exc:
-        if isinstance(exc, InsufficientScope):
-            raise
+        if isinstance(exc, InsufficientScope) or exc.role_gate:
+            raise  # its message says what to do
         # A plain member's token reads its own objects only; an export needs all of them.
         raise ReconcilerError(
             f"{exc} (export reads the whole organization: use an admin's or the owner's token)"
@@ -175,6 +186,22 @@ def _check_usage(
     if output is None and (split_by or force):
         flag = "--split-by" if split_by else "--force"
         raise click.UsageError(f"{flag} needs -o DIR (without it the export goes to stdout)")
+    if output is not None:
+        _check_output(output, force=force)
+
+
+#: Files every `-o DIR` export may write, whatever the split (layout.plan_files).
+_ALWAYS = ("members.yaml", "event-types.yaml", "availability-schedules.yaml", "webhooks.yaml")
+
+
+def _check_output(output: Path, *, force: bool) -> None:
+    """Refuse now, not after reading the whole organization, what write_files would refuse."""
+    existing = [str(output / name) for name in _ALWAYS if (output / name).exists()]
+    if existing and not force:
+        raise ExportError(
+            f"refusing to overwrite {', '.join(existing)}: pass --force to replace "
+            f"{'it' if len(existing) == 1 else 'them'}, or choose another directory"
+        )
 
 
 def _progress() -> Callable[[str], None]:

@@ -1,4 +1,8 @@
-"""Options shared by the commands, and the per-run environment the CLI hands to them."""
+"""Options shared by the commands, and the per-run environment the CLI hands to them.
+
+The client (httpx and the auth modules) is imported by the functions that need it, not here:
+`validate` uses this module's path options and must start without loading HTTP machinery.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,22 @@ import logging
 import os
 import sys
 import time
-import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import httpx
 
-from reconciler.client import CalendlyClient, ConnectionSettings, Secret, open_client, read_token
-from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient, default_token_path
-from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings, url_secrets
-from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
+from reconciler.client.secret import Secret
 from reconciler.errors import UsageError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reconciler.client import CalendlyClient, ConnectionSettings
+    from reconciler.client.auth import OAuthClient
+    from reconciler.client.scalekit import ScalekitSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +39,15 @@ class CliEnv:
     today: Callable[[], dt.date] = field(default=lambda: dt.datetime.now(dt.UTC).date())
     interactive: Callable[[], bool] = field(default=lambda: sys.stdin.isatty())
     clock: Callable[[], float] = time.time  # wall clock, for token expiry
-    open_url: Callable[[str], object] = webbrowser.open  # `login --open`: the browser
+    #: "now" for the plan's booking reads (upcoming bookings start after it)
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    open_url: Callable[[str], object] = field(default=lambda url: _open_browser(url))
+
+
+def _open_browser(url: str) -> bool:  # `login --open`
+    import webbrowser
+
+    return webbrowser.open(url)
 
 
 def env_of(ctx: click.Context) -> CliEnv:
@@ -65,6 +79,9 @@ def connection_options(func: F) -> F:
     id/secret from CALENDLY_CLIENT_ID / CALENDLY_CLIENT_SECRET) or scalekit (the SCALEKIT_*
     variables, or the --scalekit-* flags); plus --api-url, --concurrency and --debug.
     """
+    from reconciler.client.auth import DEFAULT_AUTH_URL
+    from reconciler.client.connect import DEFAULT_API_URL
+
     options = [
         click.option(
             "--auth",
@@ -126,6 +143,8 @@ def connection_options(func: F) -> F:
 
 
 def _scalekit_options() -> list[Callable[[F], F]]:
+    from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME
+
     def flag(name: str, envvar: str, help: str, **kwargs: Any) -> Callable[[F], F]:
         return click.option(
             f"--scalekit-{name}",
@@ -164,6 +183,8 @@ def _scalekit_options() -> list[Callable[[F], F]]:
 def connect(ctx: click.Context, opts: dict[str, Any], *, read_only: bool) -> CalendlyClient:
     if opts.get("debug"):
         _enable_debug_logging()
+    from reconciler.client import open_client
+
     env = env_of(ctx)
     settings = connection_settings(opts, os.environ, clock=env.clock)
     return open_client(settings, read_only=read_only, transport=env.transport)
@@ -173,13 +194,17 @@ def connection_settings(
     opts: Mapping[str, Any], environ: Mapping[str, str], *, clock: Callable[[], float]
 ) -> ConnectionSettings:
     """The connection the options and environment describe; one UsageError if incomplete."""
+    from reconciler.client import ConnectionSettings, read_token
+    from reconciler.client.auth import default_token_path
+    from reconciler.client.connect import DEFAULT_API_URL, OAuthSettings, url_secrets
+
     for name in ("api_url", "auth_url", "scalekit_env_url"):
         url_secrets(opts.get(name) or "")  # a URL's password: masked in everything printed
     method = opts.get("auth") or "token"
     common: dict[str, Any] = {"max_concurrency": opts.get("concurrency") or 8, "clock": clock}
     if method == "scalekit":
         return ConnectionSettings(scalekit=scalekit_settings(opts), **common)
-    api_url = opts.get("api_url") or DEFAULT_API_URL
+    api_url = check_url("--api-url", opts.get("api_url") or DEFAULT_API_URL)
     if method == "oauth":
         oauth = OAuthSettings(
             token_file=opts.get("token_file") or default_token_path(),
@@ -191,15 +216,35 @@ def connection_settings(
 
 
 def oauth_client(opts: Mapping[str, Any], environ: Mapping[str, str]) -> OAuthClient:
+    from reconciler.client.auth import DEFAULT_AUTH_URL, OAuthClient
+
     secret = (environ.get("CALENDLY_CLIENT_SECRET") or "").strip()
     return OAuthClient(
-        auth_url=opts.get("auth_url") or DEFAULT_AUTH_URL,
+        auth_url=check_url("--auth-url", opts.get("auth_url") or DEFAULT_AUTH_URL),
         client_id=(opts.get("client_id") or "").strip() or None,
         client_secret=Secret(secret) if secret else None,
     )
 
 
+def check_url(option: str, url: str) -> str:
+    """A usage error now, rather than retries against a URL that cannot work."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"{option} must be an http(s) URL such as https://api.calendly.com, not {url!r}"
+        )
+    return url
+
+
 def scalekit_settings(opts: Mapping[str, Any]) -> ScalekitSettings:
+    from reconciler.client.scalekit import DEFAULT_CONNECTION_NAME, ScalekitSettings
+
     wanted = {
         "env_url": "SCALEKIT_ENV_URL",
         "client_id": "SCALEKIT_CLIENT_ID",
@@ -245,6 +290,21 @@ def color_option(func: F) -> F:
 
 class _DebugHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The --debug handler: one at a time, on the stderr of the current run."""
+
+
+class _NoticeHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Retries and rate-limit waits, always shown: a silent wait looks like a hang."""
+
+
+def _enable_notices() -> None:
+    logger = logging.getLogger("reconciler.notice")
+    for old in [h for h in logger.handlers if isinstance(h, _NoticeHandler)]:
+        logger.removeHandler(old)  # one per run, on this run's stderr
+    handler = _NoticeHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s…"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not twice with --debug's handler on "reconciler"
 
 
 def _enable_debug_logging() -> None:

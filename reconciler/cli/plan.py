@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from reconciler.cli.options import (
     use_color,
 )
 from reconciler.cli.planning import (
+    booking_impact_option,
     estimate,
     make_plan,
     mass_delete_option,
@@ -25,7 +27,17 @@ from reconciler.cli.planning import (
     target_option,
     with_all_unmanaged,
 )
+from reconciler.errors import UsageError
 from reconciler.render import RENDERERS, render
+
+
+def check_writable(out: Path) -> None:
+    """`plan --out FILE` will be able to write FILE: said before any API call."""
+    parent = out.parent  # (click refuses an --out that is a directory)
+    if not parent.is_dir():
+        raise UsageError(f"--out: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise UsageError(f"--out: cannot write {out}: permission denied")
 
 
 @click.command("plan")
@@ -62,6 +74,7 @@ from reconciler.render import RENDERERS, render
 )
 @target_option
 @mass_delete_option
+@booking_impact_option
 @insecure_option
 @color_option
 @connection_options
@@ -77,6 +90,7 @@ def plan_command(
     show_unmanaged: bool,
     targets: tuple[str, ...],
     allow_mass_delete: bool,
+    allow_booking_impact: bool,
     color: bool | None,
     **opts: Any,
 ) -> int:
@@ -93,6 +107,8 @@ def plan_command(
       calendly-reconciler plan config/ --base origin/main --format markdown   # in a PR
       calendly-reconciler plan config/ --target 'event_type:alice@acme.example/*'
     """
+    if out is not None:
+        check_writable(out)  # before reading the organization, not after
     planned = make_plan(ctx, paths, opts, read_only=True, targets=targets, base=base)
     try:
         if show_unmanaged:
@@ -104,12 +120,18 @@ def plan_command(
         status(note)
     plan = planned.plan
     colored = use_color(color) and fmt == "text"
-    click.echo(render(plan, fmt, color=colored), nl=False, color=colored)
-    unsafe = planned.unsafe(allow_mass_delete=allow_mass_delete)
+    text = render(plan, fmt, color=colored, every_unmanaged=show_unmanaged)
+    click.echo(text, nl=False, color=colored)
+    unsafe = planned.unsafe(
+        allow_mass_delete=allow_mass_delete, allow_booking_impact=allow_booking_impact
+    )
     if unsafe is not None:
         raise unsafe  # shown after the plan, so the reader sees what is refused
     if out is not None:
-        out.write_text(saved.dump(plan, config_paths=[str(p) for p in paths]), encoding="utf-8")
+        try:
+            out.write_text(saved.dump(plan, config_paths=[str(p) for p in paths]), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--out: cannot write {out}: {exc.strerror or exc}") from None
         status(f"Saved the plan to {out}; apply it with `calendly-reconciler apply {out}`.")
     if detailed_exitcode and not plan.is_empty:
         return ExitCode.CHANGES

@@ -11,14 +11,16 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler import drift, gitref
+from reconciler import drift, gitref, owners
 from reconciler.cli.options import connect, env_of
+from reconciler.cli.words import count as count  # re-exported: the commands import it here
 from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.diff import diff
 from reconciler.errors import UsageError
 from reconciler.export import read_org, unmanaged
+from reconciler.impact import assess
 from reconciler.live import read_live
 from reconciler.model import LiveState
 from reconciler.plan import Plan
@@ -36,10 +38,18 @@ class Planned:
     plan: Plan
     live: LiveState
 
-    def unsafe(self, *, allow_mass_delete: bool) -> UnsafePlanError | None:
+    def unsafe(
+        self, *, allow_mass_delete: bool, allow_booking_impact: bool = False
+    ) -> UnsafePlanError | None:
         """The guards this plan breaks (safety.py), if any."""
         try:
-            check(self.plan, self.live, self.config, allow_mass_delete=allow_mass_delete)
+            check(
+                self.plan,
+                self.live,
+                self.config,
+                allow_mass_delete=allow_mass_delete,
+                allow_booking_impact=allow_booking_impact,
+            )
         except UnsafePlanError as exc:
             return exc
         return None
@@ -59,6 +69,8 @@ def make_plan(
     The caller closes `client.http`.
     """
     chosen = parse_targets(targets)
+    if base is not None:
+        gitref.check_ref(base)  # a bad ref fails now, not after reading the organization
     insecure = opts.get("allow_insecure_webhooks", False)
     config = load_config(paths, allow_insecure_webhooks=insecure)
     client = connect(ctx, opts, read_only=read_only)
@@ -73,10 +85,13 @@ def make_plan(
         if base is not None:
             plan = _against_base(plan, live, client, paths, base, insecure=insecure, today=today)
         plan = select(plan, chosen)
+        # The upcoming bookings the changes touch: read only for changes that can affect them.
+        plan = assess(plan, live, client, now=env_of(ctx).now())
     except BaseException:
         client.http.close()
         raise
-    return Planned(config, client, plan, live)
+    # `owners:` entries as the event types they stand for (what `--show-unmanaged` compares).
+    return Planned(owners.expand(config, live.membership), client, plan, live)
 
 
 def _no_credential_in_signing_keys(config: Config, client: CalendlyClient) -> None:
@@ -169,6 +184,15 @@ def target_option(func: F) -> F:
     )(func)
 
 
+def booking_impact_option(func: F) -> F:
+    return click.option(
+        "--allow-booking-impact",
+        is_flag=True,
+        help="Accept a plan that strands upcoming bookings although policy.protect_bookings "
+        "is set.",
+    )(func)
+
+
 def mass_delete_option(func: F) -> F:
     return click.option(
         "--allow-mass-delete",
@@ -184,10 +208,6 @@ NOUNS = {
     "availability_schedule": "user availability schedule",
     "webhook": "webhook",
 }
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def status(message: str) -> None:

@@ -19,9 +19,13 @@ class RedactingStream:
         self._registry = registry
         self._pending = ""
 
-    def write(self, text: str) -> int:
-        if not isinstance(text, str):  # click probes with b"" to tell a binary stream
-            raise TypeError("write() argument must be str")
+    def write(self, text: str | bytes) -> int:
+        if isinstance(text, bytes):
+            if not text:  # click probes with b"" to tell a binary stream: this is not one
+                raise TypeError("write() argument must be str")
+            # click.echo(bytes) with no binary stream to hand writes them here (shell
+            # completion's script does): text, redacted like the rest.
+            text = text.decode("utf-8", errors="replace")
         self._pending += text
         cut = self._pending.rfind("\n") + 1
         if cut:

@@ -12,6 +12,7 @@ import click
 
 from reconciler.cli.exitcodes import ExitCode
 from reconciler.cli.options import insecure_option, paths_argument
+from reconciler.cli.words import count
 from reconciler.config import load_config
 from reconciler.config.problems import ConfigError, Problem, summary
 
@@ -69,9 +70,10 @@ def validate_command(
     files = len(config.files)
     schedules = len(config.availability_schedules)
     click.echo(
-        f"Valid: {len(config.members)} members, {len(config.event_types)} event types, "
-        + (f"{schedules} availability schedules, " if schedules else "")
-        + f"{len(config.webhooks)} webhooks in {files} {'file' if files == 1 else 'files'}.",
+        f"Valid: {count(len(config.members), 'member')}, "
+        f"{count(len(config.event_types), 'event type')}, "
+        + (f"{count(schedules, 'availability schedule')}, " if schedules else "")
+        + f"{count(len(config.webhooks), 'webhook')} in {count(files, 'file')}.",
         err=True,
     )
     return ExitCode.OK

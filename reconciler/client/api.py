@@ -40,6 +40,8 @@ from reconciler.client.ratelimit import RateLimiter
 from reconciler.client.secret import Secret, redact
 
 log = logging.getLogger("reconciler.http")
+#: What a person waiting at a terminal should see (retries, waits); the CLI shows it on stderr.
+notice = logging.getLogger("reconciler.notice")
 
 PAGE_SIZE = 100  # the API's maximum `count`: fewest calls per listing
 PAGE_TOKEN_MAX = 1024  # longer is not a page token: it would not even fit in a URL
@@ -65,6 +67,7 @@ class ClientStats:
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 6  # for 5xx / network failures on reads
+    connect_attempts: int = 3  # connection refused, unknown host: likely nothing there at all
     throttle_attempts: int = 10  # for 429s, which cost nothing but time
     backoff: float = 0.5  # first backoff; doubles each attempt
     backoff_max: float = 30.0
@@ -248,8 +251,13 @@ class CalendlyClient:
     ) -> None:
         reason = self._redact(str(exc) or type(exc).__name__)
         if isinstance(exc, _NOT_SENT) or method == "GET":
-            if attempt < self._retry.attempts:
-                self._backoff(attempt, method, path, reason)
+            limit = (
+                self._retry.connect_attempts
+                if isinstance(exc, httpx.ConnectError)
+                else self._retry.attempts
+            )
+            if attempt < limit:
+                self._backoff(attempt, method, path, reason, announce=limit)
                 return
             raise TransportError(
                 self._redact(
@@ -275,12 +283,24 @@ class CalendlyClient:
     def _wait_for_window(self, response: httpx.Response) -> None:
         wait = self.limiter.throttled(response.headers)
         log.info("rate limited (429); waiting %.0f s for the window to reset", wait)
+        notice.info("Calendly answered 429 (rate limited): waiting %.0f s for its window", wait)
 
-    def _backoff(self, attempt: int, method: str, path: str, reason: str) -> None:
+    def _backoff(
+        self, attempt: int, method: str, path: str, reason: str, *, announce: int = 0
+    ) -> None:
         delay = min(self._retry.backoff * 2 ** (attempt - 1), self._retry.backoff_max)
         delay *= 0.5 + self._rng.random() / 2  # jitter: concurrent retries do not align
         self._count(retries=1)
         log.info("%s %s %s; retry %d in %.1f s", method, path, reason, attempt, delay)
+        if announce:
+            notice.info(
+                "Could not reach %s (%s): retrying in %.1f s (attempt %d of %d)",
+                self._redact(str(self.http.base_url)),  # a URL may carry a password
+                reason,
+                delay,
+                attempt + 1,
+                announce,
+            )
         self._sleep(delay)
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> Any:

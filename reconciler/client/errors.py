@@ -94,6 +94,20 @@ class Unauthorized(ApiError):
 class Forbidden(ApiError):
     """403: the token's user, plan or role may not do this."""
 
+    @property
+    def role_gate(self) -> bool:
+        """Calendly's role gate ("You do not have permission ..."), not a plan gate ("upgrade")."""
+        return "do not have permission" in self.message.lower()
+
+    def describe(self) -> str:
+        text = super().describe()
+        if self.role_gate:
+            text = text.rstrip(".") + (
+                ". Managing an organization (members, other users' event types, organization "
+                "webhooks) needs a token of one of its owners or admins"
+            )
+        return text
+
 
 class InsufficientScope(Forbidden):
     """403 `Insufficient scope`: the token lacks `required_scopes`."""

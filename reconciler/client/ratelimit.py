@@ -11,6 +11,7 @@ schedule that a fixed-window limit allows).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class RateLimiter:
         self._limit: int | None = None
         self._reset_at: float | None = None
         self.waited = 0.0  # seconds spent waiting for the budget (for reports and benchmarks)
+        self._announced: float | None = None  # the window end a wait was last announced for
 
     @property
     def limit(self) -> int | None:
@@ -88,8 +90,18 @@ class RateLimiter:
                     self._sent += 1
                     self._in_flight.add(self._sent)
                     return self._sent
+                self._announce(wait)
             self.waited += wait
             self._sleep(wait)
+
+    def _announce(self, wait: float) -> None:
+        """Say once per window, when the wait is long enough to look like a hang, why."""
+        if wait < ANNOUNCE_FROM or self._reset_at is None or self._reset_at == self._announced:
+            return
+        self._announced = self._reset_at
+        remaining = max(self._reset_at - self._clock(), 0.0)
+        per = f" ({self._limit} requests per window)" if self._limit else ""
+        notice.info("Waiting %.0f s for Calendly's rate limit window to reset%s", remaining, per)
 
     def release(self, ticket: int, headers: Mapping[str, str] | None) -> None:
         info = RateLimitHeaders.parse(headers or {})
@@ -150,6 +162,11 @@ class RateLimiter:
             # Look again shortly: an answer may tell the reset time, or give budget back.
             return _POLL if to_reset is None else min(to_reset, _POLL)
         return to_reset
+
+
+#: Waits shorter than this are not announced (polls between answers, the window's last second).
+ANNOUNCE_FROM = 2.0
+notice = logging.getLogger("reconciler.notice")
 
 
 def _int(value: str | None) -> int | None:

@@ -38,8 +38,11 @@ from reconciler.config.model import (
     Config,
     EventType,
     Member,
+    Override,
+    OwnerRef,
     Policy,
     Source,
+    Template,
     Webhook,
 )
 from reconciler.config.problems import ConfigError, Problem
@@ -56,9 +59,12 @@ __all__ = [
     "ConfigError",
     "EventType",
     "Member",
+    "Override",
+    "OwnerRef",
     "Policy",
     "Problem",
     "Source",
+    "Template",
     "Webhook",
     "load_config",
 ]

@@ -21,7 +21,10 @@ from reconciler.config.model import (
     Config,
     EventType,
     Member,
+    Override,
+    OwnerRef,
     Policy,
+    Template,
     Webhook,
 )
 
@@ -32,11 +35,12 @@ def build(merged: Merged) -> Config:
         organization=organization.value if organization else None,
         organization_source=organization.source if organization else None,
         members=tuple(_member(e) for e in merged.members),
-        event_types=tuple(_event_type(e) for e in merged.event_types),
+        event_types=tuple(_event_type(e) for e in merged.event_types if "owners" not in e.value),
         webhooks=tuple(_webhook(e) for e in merged.webhooks),
         policy=_policy(merged),
         files=tuple(merged.files),
         availability_schedules=tuple(_schedule(e) for e in merged.availability_schedules),
+        templates=tuple(_template(e) for e in merged.event_types if "owners" in e.value),
     )
 
 
@@ -56,6 +60,37 @@ def _event_type(entry: Entry) -> EventType:
             _availability(entry, availability, "availability") if availability is not None else None
         ),
         protect=data.get("protect", False),
+        source=entry.source,
+        field_sources={name: entry.at(name) for name in data},
+    )
+
+
+def _template(entry: Entry) -> Template:
+    data: dict[str, Any] = entry.value
+    owners = []
+    for index, item in enumerate(data["owners"]):
+        kind, value = ("email", item) if isinstance(item, str) else next(iter(item.items()))
+        owners.append(OwnerRef(kind, value, entry.at("owners", index)))
+    availability = data.get("availability")
+    overrides = {}
+    for email, override in data.get("overrides", {}).items():
+        where = ("overrides", email)
+        declared = override.get("availability")
+        overrides[email.strip().lower()] = Override(
+            fields={name: override[name] for name in EVENT_TYPE_FIELDS if name in override},
+            availability=(
+                _availability(entry, declared, *where, "availability") if declared else None
+            ),
+            source=entry.at(*where),
+            field_sources={name: entry.at(*where, name) for name in override},
+        )
+    return Template(
+        name=data["name"],
+        owners=tuple(owners),
+        fields={name: data[name] for name in EVENT_TYPE_FIELDS if name in data},
+        availability=(_availability(entry, availability, "availability") if availability else None),
+        protect=data.get("protect", False),
+        overrides=overrides,
         source=entry.source,
         field_sources={name: entry.at(name) for name in data},
     )
@@ -124,4 +159,5 @@ def _policy(merged: Merged) -> Policy:
         max_delete_fraction=fractions,
         min_admins=policy.get("min_admins"),
         source=merged.policy_source,
+        protect_bookings=bool(policy.get("protect_bookings", False)),
     )

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from reconciler.config.document import DataPath
 from reconciler.config.merge import Entry, Merged
 from reconciler.config.messages import quote
+from reconciler.config.model import Source
 from reconciler.config.problems import Problem
 from reconciler.config.suggest import did_you_mean
 
@@ -62,11 +64,7 @@ def _duplicates(
 
 def _event_types(merged: Merged) -> list[Problem]:
     entries = merged.event_types
-    problems = _duplicates(
-        entries,
-        lambda e: (e.value["owner"].casefold(), e.value["name"]),
-        lambda e: f"event type {e.value['owner']}/{e.value['name']}",
-    )
+    problems = _owner_duplicates(entries)
     problems += _duplicates(
         [e for e in entries if "uuid" in e.value],
         lambda e: e.value["uuid"],
@@ -75,24 +73,90 @@ def _event_types(merged: Merged) -> list[Problem]:
     )
     for entry in entries:
         event_type = entry.value
-        owner = event_type["owner"]
-        if owner.casefold() not in merged.member_emails:
+        if "owners" in event_type:
+            problems += _owners(entry, merged.member_emails)
+        elif event_type["owner"].casefold() not in merged.member_emails:
+            owner = event_type["owner"]
             message = (
                 f"unknown owner {quote(owner)} (an event type's owner must be declared in members)"
             )
             problems.append(entry.problem(message, "owner"))
-        options = event_type.get("duration_options")
-        if (
-            "duration" in event_type
-            and options is not None
-            and event_type["duration"] not in options
-        ):
-            listed = ", ".join(str(o) for o in options)
-            message = f"duration {event_type['duration']} is not one of duration_options [{listed}]"
-            problems.append(entry.problem(message, "duration"))
+        problems += _durations(entry, event_type, ())
         if "availability" in event_type:
             problems += _availability(entry, "availability")
+        for email, override in event_type.get("overrides", {}).items():
+            within = ("overrides", email)
+            problems += _durations(entry, {**event_type, **override}, within)
+            if "availability" in override:
+                problems += _availability(entry, *within, "availability")
     return problems
+
+
+def _owner_duplicates(entries: Sequence[Entry]) -> list[Problem]:
+    """One event type per (owner, name): `owner:` entries and the emails listed in `owners:`.
+
+    Members of a group or team are only known at plan time; the plan checks those.
+    """
+    first: dict[tuple[str, str], Source] = {}
+    problems = []
+    for entry in entries:
+        name = entry.value["name"]
+        listed: list[tuple[str, DataPath]]
+        if "owners" in entry.value:
+            listed = [
+                (item, ("owners", index))
+                for index, item in enumerate(entry.value["owners"])
+                if isinstance(item, str)
+            ]
+        else:
+            listed = [(entry.value["owner"], ())]
+        for email, path in listed:
+            key = (email.casefold(), name)
+            if key in first:
+                message = f"duplicate event type {email}/{name} (first declared at {first[key]})"
+                problems.append(entry.problem(message, *path))
+            else:
+                first[key] = entry.at(*path)
+    return problems
+
+
+def _owners(entry: Entry, members: set[str]) -> list[Problem]:
+    """Listed owners are declared members; overrides name owners (or possible ones)."""
+    problems = []
+    owners = entry.value["owners"]
+    listed = {item.casefold() for item in owners if isinstance(item, str)}
+    for index, item in enumerate(owners):
+        if isinstance(item, str) and item.casefold() not in members:
+            message = (
+                f"unknown owner {quote(item)} (an email in owners must be declared in members; "
+                "members of a {group:} or {team:} need not be)"
+            )
+            problems.append(entry.problem(message, "owners", index))
+    expands = any(isinstance(item, dict) for item in owners)
+    for email in entry.value.get("overrides", {}):
+        if not _is_email(email):
+            problems.append(
+                entry.problem(f"override key {quote(email)} is not an email", "overrides")
+            )
+        elif email.casefold() not in listed and not expands:
+            shown = ", ".join(item for item in owners if isinstance(item, str))
+            message = f"override for {quote(email)}, who is not one of the owners ({shown})"
+            problems.append(entry.problem(message, "overrides", email))
+    return problems
+
+
+def _is_email(text: str) -> bool:
+    local, _, domain = text.partition("@")
+    return bool(local) and "." in domain and " " not in text
+
+
+def _durations(entry: Entry, event_type: dict[str, Any], within: tuple[str, ...]) -> list[Problem]:
+    options = event_type.get("duration_options")
+    if "duration" in event_type and options is not None and event_type["duration"] not in options:
+        listed = ", ".join(str(o) for o in options)
+        message = f"duration {event_type['duration']} is not one of duration_options [{listed}]"
+        return [entry.problem(message, *within, "duration")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -107,7 +171,9 @@ class _Span:
 def _availability(entry: Entry, *at: str) -> list[Problem]:
     """Time zone and rules at `at` in the entry (an event type's `availability`, or a user
     availability schedule itself)."""
-    availability: dict[str, Any] = entry.value[at[0]] if at else entry.value
+    availability: dict[str, Any] = entry.value
+    for part in at:  # e.g. ("overrides", EMAIL, "availability")
+        availability = availability[part]
     problems = []
     zone = availability["timezone"]
     if not _known_zone(zone):

@@ -43,6 +43,9 @@ class Document:
     # Secrets written as exactly one `${NAME}`: the variable's name, so that a saved plan can
     # re-resolve the value from the environment at apply time without ever storing it.
     secret_vars: dict[DataPath, str] = field(default_factory=dict)
+    # Empty values followed by a `#` on their line: `color: #0069ff` is a comment, not a colour.
+    # The value maps to the comment's first word (`#0069ff`), to suggest quoting it.
+    commented: dict[DataPath, str] = field(default_factory=dict)
     _ancestors: set[DataPath] = field(default_factory=set, repr=False, compare=False)
     _ancestors_of: int = field(default=0, repr=False, compare=False)
 

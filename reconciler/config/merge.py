@@ -88,13 +88,17 @@ def _organization(merged: Merged, entry: Entry) -> list[Problem]:
     if first is None:
         merged.organization = entry
         return []
-    if first.value == entry.value:
-        return []
+    if _org_id(first.value) == _org_id(entry.value):
+        return []  # a URI on any base, or the bare ID: the same organization
     message = (
         f"conflicting organization {entry.value} "
         f"(first declared as {first.value} at {first.source})"
     )
     return [entry.problem(message)]
+
+
+def _org_id(value: object) -> str:
+    return str(value).rstrip("/").rsplit("/", 1)[-1]
 
 
 def _policy_key(merged: Merged, entry: Entry) -> list[Problem]:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema is imported only when a file has schema errors to word
+    from jsonschema.exceptions import ValidationError
 
 from reconciler.config.document import DataPath, Document, is_sensitive
 from reconciler.config.problems import Problem
@@ -103,6 +104,10 @@ def _explain(
 def _problem(document: Document, path: DataPath, message: str, sensitive: bool) -> Problem:
     if sensitive:
         message = f"invalid value (sensitive, not shown): {message}"
+    comment = document.commented.get(path)
+    if comment and path:
+        example = "" if sensitive else f", e.g. {path[-1]}: {json.dumps(comment)}"
+        message += f"; a '#' after '{path[-1]}:' starts a YAML comment: quote the value{example}"
     return document.problem(path, message)
 
 
@@ -159,7 +164,12 @@ def _unknown_keys(
         if key in known or any(re.search(p, key) for p in patterns):
             continue
         close = did_you_mean(key, known)
-        hint = f"did you mean {close!r}?" if close else f"expected one of: {', '.join(known)}"
+        if close:
+            hint = f"did you mean {close!r}?"
+        elif known:
+            hint = f"expected one of: {', '.join(known)}"
+        else:  # keys are data (emails), described by the schema
+            hint = str(schema.get("keyErrorMessage", "no key is allowed here"))
         message = f"unknown key {key!r} ({hint})"
         problems.append(document.problem((*path, key), message, at_key=True))
     return problems

@@ -79,6 +79,48 @@ class EventType:
     protect: bool
     source: Source
     field_sources: Mapping[str, Source] = field(default_factory=dict)
+    #: Why it exists, when an `owners:` entry made it (e.g. "dana@… is in group Sales").
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """One item of `owners:`: a member's email, or a group or team named by its name."""
+
+    kind: str  # email | group | team
+    value: str
+    source: Source
+
+    def __str__(self) -> str:
+        return self.value if self.kind == "email" else f"{self.kind} {self.value}"
+
+
+@dataclass(frozen=True)
+class Override:
+    """The fields of one owner's event type that differ from its `owners:` entry."""
+
+    fields: Mapping[str, Any]  # declared keys of EVENT_TYPE_FIELDS
+    availability: Availability | None
+    source: Source
+    field_sources: Mapping[str, Source] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Template:
+    """An event type entry with `owners:`, expanded into one `EventType` per owner at plan
+    time (owners/expand.py): groups and teams are only known from the live organization."""
+
+    name: str
+    owners: tuple[OwnerRef, ...]
+    fields: Mapping[str, Any]
+    availability: Availability | None
+    protect: bool
+    overrides: Mapping[str, Override]  # lower-case email -> override
+    source: Source
+    field_sources: Mapping[str, Source] = field(default_factory=dict)
+
+    def uses(self, kind: str) -> bool:
+        return any(o.kind == kind for o in self.owners)
 
 
 @dataclass(frozen=True)
@@ -112,6 +154,7 @@ class Policy:
     max_delete_fraction: Mapping[str, float] = field(default_factory=dict)  # per prunable kind
     min_admins: int | None = None
     source: Source | None = None
+    protect_bookings: bool = False
 
     DEFAULT_MAX_DELETE_FRACTION = 0.25
 
@@ -131,6 +174,12 @@ class Config:
     availability_schedules: tuple[AvailabilitySchedule, ...] = ()
     #: What is worth saying but not wrong (an unset variable when the caller does not need it).
     notes: tuple[Problem, ...] = ()
+    #: Entries with `owners:`; `event_types` holds their expansions once they are expanded.
+    templates: tuple[Template, ...] = ()
+    #: After expansion: event type name -> the group/team entry that claims it (for pruning).
+    claims: Mapping[str, str] = field(default_factory=dict)
+    #: After expansion: what the plan should say about it (overrides not used, pending owners).
+    expansion_warnings: tuple[str, ...] = ()
 
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(w.signing_key for w in self.webhooks if w.signing_key is not None)

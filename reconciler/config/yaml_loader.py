@@ -9,6 +9,12 @@ positions survive and so that we decide ourselves what every scalar means:
 * Anchors, aliases and `<<` merge keys work, but alias expansion is bounded, so that a
   "billion laughs" document is refused in milliseconds instead of eating all memory.
 * One document per file; a top level that is not a mapping is a problem.
+
+Composing runs in libyaml (`yaml.CParser`, which keeps every node's marks) when PyYAML was built
+with it, about 8x faster than the pure-Python composer; the resolvers, and everything after
+composing, are the same Python code either way. A document libyaml refuses is parsed again by
+the pure-Python loader, so that every error message (and its position) is the same with or
+without libyaml; errors are rare, so that second parse costs nothing that matters.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ class ConfigLoader(yaml.SafeLoader):
 # `09:00`, timestamps), then add the core schema's.
 ConfigLoader.yaml_implicit_resolvers = {}
 
+#: libyaml's parser and composer when PyYAML was built with it (yaml.__with_libyaml__), else None.
+CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
+
 
 # Resolvers are tried in order for the first character: int before float (`1` is an int).
 for _tag, _regexp, _first in (
@@ -93,7 +102,7 @@ def parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             f"event_types, webhooks, policy), got {got}"
         )
         return None, [Problem(file, pos.line, pos.col, "", message)]
-    converter = _Converter(document)
+    converter = _Converter(document, text)
     try:
         data = converter.convert(root, (), expanding=False)
     except _AliasBomb:
@@ -109,12 +118,42 @@ def parse(text: str, file: str) -> tuple[Document | None, list[Problem]]:
 
 
 def _compose(text: str) -> Node | None:
-    loader = ConfigLoader(text)  # checks the characters already: may raise ReaderError
+    if _CLoader is not None:
+        try:
+            return _single_node(_CLoader(text))
+        except (yaml.YAMLError, RecursionError):
+            pass  # parsed again below, for the pure-Python loader's exact message
+    return _single_node(ConfigLoader(text))  # checks the characters first: may raise ReaderError
+
+
+def _single_node(loader: Any) -> Node | None:
     try:
         # get_single_node refuses a second document with a ComposerError.
-        return loader.get_single_node()
+        node: Node | None = loader.get_single_node()
+        return node
     finally:
         loader.dispose()
+
+
+def _c_loader() -> type[Any] | None:
+    if CParser is None:
+        return None
+
+    resolver: Any = yaml.resolver.BaseResolver
+
+    class CConfigLoader(CParser, resolver):  # type: ignore[misc]
+        """libyaml's parser and composer, with ConfigLoader's resolvers."""
+
+        yaml_implicit_resolvers = ConfigLoader.yaml_implicit_resolvers
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            resolver.__init__(self)
+
+    return CConfigLoader
+
+
+_CLoader = _c_loader()
 
 
 def _syntax_problem(file: str, error: yaml.MarkedYAMLError) -> Problem:
@@ -157,8 +196,10 @@ def _short_tag(tag: str) -> str:
 class _Converter:
     """Turns composed nodes into plain data, recording positions and problems."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, text: str = "") -> None:
         self.document = document
+        self.text = text
+        self._lines: list[str] | None = None
         self.problems: list[Problem] = []
         self.seen: set[int] = set()  # nodes converted once: meeting one again means an alias
         self.active: set[int] = set()  # collections being converted: meeting one is a cycle
@@ -265,12 +306,25 @@ class _Converter:
             finally:
                 self.active.discard(id(source))
 
+    def _comment_after(self, node: ScalarNode) -> str:
+        """The comment that follows this empty value on its line (`key: #...`), or ""."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        mark = node.start_mark
+        if not 0 <= mark.line < len(self._lines):
+            return ""
+        rest = self._lines[mark.line][mark.column :].strip()
+        return rest if rest.startswith("#") else ""
+
     def scalar(self, node: ScalarNode, path: DataPath) -> Any:
         # Values are never quoted in these messages: a signing key may be written here.
         tag, value = node.tag, str(node.value)
         if tag == STR:
             return value
         if tag == NULL:
+            comment = self._comment_after(node) if not value else ""
+            if comment:
+                self.document.commented[path] = comment.split()[0]
             return None
         if tag == BOOL:
             if value in _TRUE or value in _FALSE:

@@ -45,6 +45,8 @@ class DiffEnv:
     managed_owners: set[str] = field(default_factory=set)
     #: users (lower-case emails) for whom the config declares a `default: true` schedule
     default_schedules: set[str] = field(default_factory=set)
+    #: event type name -> the `owners:` entry with a group or team that claims it (see prune)
+    claims: Mapping[str, str] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

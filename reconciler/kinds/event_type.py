@@ -33,7 +33,10 @@ def desired(config: Config, env: DiffEnv) -> list[Desired]:
     result = []
     for event_type in config.event_types:
         owner = email_key(event_type.owner)
-        env.managed_owners.add(owner)
+        if event_type.reason is None:
+            # Declared by email. A group or team member's other event types stay theirs: only
+            # the name an `owners:` entry claims is pruned for them (see `delete`).
+            env.managed_owners.add(owner)
         spec = {"owner": owner, "name": event_type.name}
         spec.update(normalize_fields(event_type.fields))
         result.append(
@@ -45,6 +48,7 @@ def desired(config: Config, env: DiffEnv) -> list[Desired]:
                 pin=uri_id(event_type.uuid) if event_type.uuid else None,
                 protect=event_type.protect,
                 field_sources=event_type.field_sources,
+                reason=event_type.reason,
             )
         )
     return result
@@ -160,6 +164,7 @@ def create(desired: Desired, env: DiffEnv) -> None:
             desired.key,
             {},
             dict(spec),
+            reason=desired.reason,
             source=desired.source,
             requests=(Request("POST", "/event_types", body=body),),
             protect=desired.protect,
@@ -207,11 +212,21 @@ def update(desired: Desired, live: Live, fields: tuple[FieldChange, ...], env: D
 
 
 def delete(live: Live, env: DiffEnv) -> bool:
-    """Deactivate an undeclared, active one-on-one event type of a managed owner."""
-    if not env.prunes("event_types") or live.spec["owner"] not in env.managed_owners:
+    """Deactivate an undeclared, active one-on-one event type of a managed owner.
+
+    An `owners:` entry with a group or team claims its name: an event type of that name whose
+    owner is not (or no longer) an owner is deactivated too, saying why.
+    """
+    claim = env.claims.get(live.spec["name"])
+    if not env.prunes("event_types"):
+        return False
+    if live.spec["owner"] not in env.managed_owners and claim is None:
         return False
     if not is_solo(live) or not live.spec["active"]:
         return False
+    reason = DEACTIVATE
+    if claim is not None:
+        reason = f"{live.spec['owner']} is not one of the owners ({claim}); {DEACTIVATE}"
     env.changes.append(
         Change(
             NAME,
@@ -219,7 +234,7 @@ def delete(live: Live, env: DiffEnv) -> bool:
             live.key,
             dict(live.spec),
             {},
-            reason=DEACTIVATE,
+            reason=reason,
             uri=live.uri,
             requests=(
                 Request("PATCH", f"/event_types/{uri_id(live.uri)}", body={"active": False}),

@@ -16,6 +16,15 @@ RENDERERS: dict[str, Callable[..., str]] = {
 }
 
 
-def render(plan: Plan, fmt: str, *, color: bool = False, title: str | None = None) -> str:
-    options = {"title": title} if title else {}
+def render(
+    plan: Plan,
+    fmt: str,
+    *,
+    color: bool = False,
+    title: str | None = None,
+    every_unmanaged: bool = False,
+) -> str:
+    options: dict[str, object] = {"title": title} if title else {}
+    if every_unmanaged and fmt == "text":
+        options["every_unmanaged"] = True
     return RENDERERS[fmt](plan, color=color, **options)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
+from reconciler.impact import describe
 from reconciler.plan import KIND_ORDER, Action, Change, Plan
 from reconciler.render.text import SYMBOL, summary_line, value, verb
 
@@ -213,8 +214,11 @@ def _item(change: Change) -> tuple[str, str]:
     lines = [f"- {code(SYMBOL[change.action])} {code(change.key)} {verb(change)}{where}"]
     if change.reason:
         lines.append(f"  - _{prose(change.reason)}_")
-    if change.origin == "drift":
+    if change.origin == "drift" or change.attribution:  # `drift` sets no origin, only who/when
         lines.append(f"  - {_attribution(change.attribution)}")
+    bookings = describe(change)
+    if bookings:
+        lines.append(f"  - **Bookings:** {prose(bookings)}")
     brief = "\n".join(lines)
     details = [f"  - {row}" for row in _fields(change)]
     details += [f"  - API call: {code(r.display())}" for r in change.requests]
@@ -280,7 +284,7 @@ def _document(parts: _Parts, layout: _Layout) -> str:
 
 
 def _warnings(warnings: tuple[str, ...], shown: int) -> str:
-    lines = ["#### Warnings", "", "The API cannot do these; do them by hand:", ""]
+    lines = ["#### Warnings", "", "Read these before applying:", ""]
     lines += [f"- {prose(w)}" for w in warnings[:shown]]
     if shown < len(warnings):
         more = f"{len(warnings) - shown} more {_noun(len(warnings) - shown, 'warning')}"

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reconciler.impact import describe
 from reconciler.plan import Action, Change, Plan
 
 SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.REPLACE: "-/+"}
@@ -42,7 +43,10 @@ SECTIONS = {
 }
 
 
-def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
+def render(
+    plan: Plan, *, color: bool = False, title: str | None = None, every_unmanaged: bool = False
+) -> str:
+    """The plan for a terminal. every_unmanaged (`--show-unmanaged`): list each one's key."""
     paint = _painter(color)
     lines: list[str] = [paint("1", title), ""] if title else []
     grouped = any(c.origin for c in plan.changes)
@@ -54,12 +58,17 @@ def render(plan: Plan, *, color: bool = False, title: str | None = None) -> str:
             lines.extend(_change(change, paint))
             lines.append("")
     if plan.warnings:
-        lines.append(paint("1", "Warnings (the API cannot do these; do them by hand):"))
+        lines.append(paint("1", "Warnings (read them before applying):"))
         lines.extend(f"  {paint('33', '!')} {clean(w)}" for w in plan.warnings)
         lines.append("")
     if plan.unmanaged:
         lines.append("Unmanaged (in Calendly, not in the config; left alone):")
-        lines.extend(f"  {kind}: {clean(_listing(keys))}" for kind, keys in plan.unmanaged.items())
+        for kind, keys in plan.unmanaged.items():
+            if every_unmanaged:
+                lines.append(f"  {kind}: {len(keys)}")
+                lines.extend(f"    {clean(key)}" for key in keys)
+            else:
+                lines.append(f"  {kind}: {clean(_listing(keys))}")
         lines.append(f"  {ADOPT}")
         lines.append("")
     lines.append(summary_line(plan, paint))
@@ -91,6 +100,9 @@ def _change(change: Change, paint: Paint) -> list[str]:
         lines.append(f"      {clean(change.reason)}")
     if change.attribution:
         lines.append(f"      {clean(attribution(change.attribution))}")
+    bookings = describe(change)
+    if bookings:
+        lines.append(f"      {paint('33', 'bookings:')} {clean(bookings)}")
     if change.action == Action.CREATE or (change.action == Action.UPDATE and not change.before):
         lines.extend(_fields(change.after, change.kind, paint("32", "+")))
     elif change.fields:

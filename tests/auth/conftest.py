@@ -32,8 +32,8 @@ SIGNING_KEY = "whsec-acme-bookings-5be2c0d17a"
 
 #: What `calendly-reconciler scopes examples/acme --only apply` prints.
 APPLY_SCOPES = [
-    "availability:write", "event_types:write", "organizations:write", "routing_forms:read",
-    "scheduled_events:read", "users:read", "webhooks:write",
+    "availability:write", "event_types:write", "groups:read", "organizations:write",
+    "routing_forms:read", "scheduled_events:read", "users:read", "webhooks:write",
 ]  # fmt: skip
 
 APPS: dict[str, dict[str, Any]] = {

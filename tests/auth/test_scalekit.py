@@ -30,6 +30,9 @@ READS = [
     "GET /proxy/event_type_availability_schedules",
     "GET /proxy/event_type_availability_schedules",
     "GET /proxy/event_type_availability_schedules",
+    "GET /proxy/groups",  # the Sales group of an `owners:` entry
+    "GET /proxy/group_relationships",
+    "GET /proxy/scheduled_events",  # alice's bookings: Intro Call loses hours
 ]
 
 
@@ -43,8 +46,8 @@ def test_plan_and_apply_through_the_proxy(
 ) -> None:
     plan = invoke(["plan", CONFIG], transport=fake, env=scalekit_env())
     assert plan.exit_code == 0, plan.output
-    assert plan.stdout.endswith("Plan: 2 to create, 3 to update, 0 to delete, 1 to replace "
-                                "(7 API calls).\n")  # fmt: skip
+    assert plan.stdout.endswith("Plan: 7 to create, 3 to update, 0 to delete, 1 to replace "
+                                "(12 API calls).\n")  # fmt: skip
     assert fake.log[:2] == ["POST /oauth/token", "GET /api/v1/connected_accounts/details"]
     assert sorted(fake.log[2:]) == sorted(READS)
     assert all(
@@ -58,12 +61,18 @@ def test_plan_and_apply_through_the_proxy(
     fake.log.clear()
     apply = invoke(["apply", CONFIG, "--auto-approve"], transport=fake, env=scalekit_env())
     assert apply.exit_code == 0, apply.output
-    assert apply.stdout.splitlines()[-1] == "Apply complete: 6 done, 0 failed, 0 skipped."
+    assert apply.stdout.splitlines()[-1] == "Apply complete: 11 done, 0 failed, 0 skipped."
     assert sorted(writes(sandbox)) == sorted([
         "POST /organizations/HCM6XP36DO3X2XMK/invitations",
         "PATCH /event_types/PEVSCGN5AYKP4V33",
-        "POST /event_types",
-        "PATCH /event_types/FWACLV3SONNGEOQT",  # active: true again (created inactive)
+        *["POST /event_types"] * 6,  # Pricing Review, and Sales Intro for alice and Sales
+        # active: true again after each create (new event types arrive inactive)
+        "PATCH /event_types/ACVNI2YE7D4KFTQL",
+        "PATCH /event_types/FGIKAOU2OBJONDL6",
+        "PATCH /event_types/FWACLV3SONNGEOQT",
+        "PATCH /event_types/HKRZHELXONFEZWB5",
+        "PATCH /event_types/JUNDGJHPCSKY3IN5",
+        "PATCH /event_types/WBQXGL4EPYHB6JYA",
         "PATCH /event_type_availability_schedules",
         "PATCH /event_type_availability_schedules",
         "DELETE /webhook_subscriptions/d9a7912f-4020-4ded-b4ec-fbb908b00b5f",

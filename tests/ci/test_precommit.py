@@ -97,7 +97,7 @@ def test_the_hook_validates_the_whole_config(split_config: Path, run: Callable[.
     words = [*shlex.split(spec["entry"])[1:], *spec["args"]]
     result = run(*words)
     assert result.exit_code == 0, result.output
-    assert result.stderr == "Valid: 1 members, 1 event types, 0 webhooks in 2 files.\n"
+    assert result.stderr == "Valid: 1 member, 1 event type, 0 webhooks in 2 files.\n"
 
 
 def test_why_not_the_changed_files_alone(split_config: Path, run: Callable[..., Any]) -> None:

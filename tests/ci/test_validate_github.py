@@ -70,7 +70,7 @@ def test_valid_config_prints_as_text_does(config: Path, run: Callable[..., Any])
     result = run("validate", "config", "--format", "github")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == "Valid: 1 members, 2 event types, 0 webhooks in 2 files.\n"
+    assert result.stderr == "Valid: 1 member, 2 event types, 0 webhooks in 2 files.\n"
     assert run("validate", "config").stderr == result.stderr
 
 

@@ -128,7 +128,7 @@ def test_validate_and_scopes_work_without_the_signing_key_secrets(
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr.splitlines() == [
         f"note: {note}",
-        "Valid: 0 members, 0 event types, 1 webhooks in 1 file.",
+        "Valid: 0 members, 0 event types, 1 webhook in 1 file.",
     ]
     github = run("validate", name, "--format", "github")
     assert github.exit_code == 0

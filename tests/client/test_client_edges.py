@@ -152,7 +152,7 @@ def test_an_unreachable_api_is_a_transport_error() -> None:
     with pytest.raises(TransportError) as err:
         client.get("/users/me")
     assert str(err.value) == (
-        "GET /users/me: could not reach https://api.calendly.com after 6 attempts "
+        "GET /users/me: could not reach https://api.calendly.com after 3 attempts "
         "([Errno 111] Connection refused)"
     )
 

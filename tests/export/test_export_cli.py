@@ -114,8 +114,8 @@ def test_a_member_token_cannot_read_the_organization_webhooks() -> None:
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
         "Error: GET /webhook_subscriptions answered 403 Permission Denied: You do not have "
-        "permission to access this resource. (export reads the whole organization: use an "
-        "admin's or the owner's token)"
+        "permission to access this resource. Managing an organization (members, other users' "
+        "event types, organization webhooks) needs a token of one of its owners or admins"
     )
     assert {r.method for r in sb.requests} == {"GET"}
 

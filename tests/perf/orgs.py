@@ -232,3 +232,12 @@ def latency_critical_path(size: OrgSize) -> int:
     if size.group_webhooks:
         chains.append(bound["GET /groups"] + 1)
     return 1 + max(chains)
+
+
+def booking_owners(size: OrgSize) -> set[str]:
+    """Owners whose bookings a plan of this config reads (reconciler/impact.py), worked out from
+    how the config drifts: a changed duration, or hours moved to 08:00-16:00 (which removes
+    16:00-17:00). One `GET /scheduled_events` listing each (this org has no bookings)."""
+    owners = {_owner_of(i, size) for i in range(size.event_types) if _drifts(i, size)}
+    owners |= {_owner_of(i, size) for i in range(size.availability) if _drifts(i + 1, size)}
+    return owners

@@ -18,11 +18,13 @@ from reconciler.client import CalendlyClient, Secret
 from reconciler.client.connect import BearerAuth
 from reconciler.config import load_config
 from reconciler.diff import diff
+from reconciler.impact import assess
 from reconciler.live import read_live
 from reconciler.sandbox import Sandbox
 from tests.conftest import API
+from tests.harness import Harness
 from tests.helpers import FakeClock
-from tests.perf.orgs import TOKEN, OrgSize, fixture, lower_bound, write_config
+from tests.perf.orgs import TOKEN, OrgSize, booking_owners, fixture, lower_bound, write_config
 
 TODAY = dt.date(2026, 11, 22)
 LISTINGS = {
@@ -97,3 +99,52 @@ def test_under_the_rate_limit_the_count_is_the_same_and_nothing_is_refused(
     sandbox, _ = plan_calls(size, tmp_path, rate_limit=300)
     assert Counter(r.operation for r in sandbox.requests) == lower_bound(size)
     assert {r.status for r in sandbox.requests} == {200}
+
+
+# `owners:` entries and booking impact (issue 14) ------------------------------------------
+
+
+def test_an_owners_group_costs_the_group_listing_and_one_relationship_listing(
+    harness: Harness,
+) -> None:
+    """Floor of a plan that declares no availability: discovery, memberships, invitations,
+    event types; `{group: Sales}` adds GET /groups and GET /group_relationships, once each."""
+    config = harness.config(
+        "members:\n  - email: alice@acme.example\n"
+        "event_types:\n  - name: Sales Intro\n"
+        "    owners: [alice@acme.example, {group: Sales}]\n    duration: 30\n"
+    )
+    harness.plan(config)
+    made = Counter(r.operation for r in harness.sandbox.requests)
+    assert made == {
+        "GET /users/me": 1,
+        "GET /organization_memberships": 1,
+        "GET /organizations/{uuid}/invitations": 1,
+        "GET /event_types": 1,
+        "GET /groups": 1,
+        "GET /group_relationships": 1,
+    }
+
+
+def test_booking_reads_are_one_listing_per_affected_owner(tmp_path: Path) -> None:
+    """On top of the floor, the booking impact reads one listing per owner with a change that
+    can affect bookings, and nothing else (benchmarks/README.md, "Booking reads")."""
+    size = SIZES["1000 members, 2500 event types"]
+    clock = FakeClock()
+    sandbox = Sandbox(fixture(size), clock=clock, sleep=clock.sleep)
+    config = load_config([write_config(size, tmp_path / "config")])
+    http = httpx.Client(base_url=API, transport=sandbox.transport(), auth=BearerAuth(Secret(TOKEN)))
+    client = CalendlyClient(http, read_only=True, clock=clock, sleep=clock.sleep)
+    with http:
+        live = read_live(client, config, today=TODAY)
+        plan = diff(config, live, today=TODAY)
+        mark = len(sandbox.requests)
+        assessed = assess(plan, live, client, now=dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
+    reads = sandbox.requests[mark:]
+    users = {dict(r.query)["user"] for r in reads}
+    assert Counter(r.operation for r in reads) == {"GET /scheduled_events": len(users)}
+    assert users == {live.context.users[owner] for owner in booking_owners(size)}
+    # 250 duration changes over 100 owners, 40 availability changes removing time over 40 more:
+    # 140 listings for 290 changes (the figures benchmarks/README.md quotes).
+    assert len(users) == 140
+    assert sum(c.impact is not None for c in assessed.changes) == 290

@@ -54,7 +54,7 @@ def test_no_changes_still_shows_warnings_and_unmanaged() -> None:
         "### Calendly drift report\n\n"
         "**No changes.** Calendly matches the configuration.\n\n"
         "#### Warnings\n\n"
-        "The API cannot do these; do them by hand:\n\n"
+        "Read these before applying:\n\n"
         "- member a@acme.example: role differs\n\n"
         "<details><summary>Unmanaged: 1 object in Calendly not in the configuration, left alone"
         "</summary>\n\n"

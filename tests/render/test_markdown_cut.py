@@ -58,20 +58,20 @@ def test_default_limit_with_thousands_of_changes() -> None:
     assert 64_000 < size(text) <= 65_000
     assert left_out(text) == [
         "Field details and API calls of member changes not shown.",
-        f"… 610 more changes to member not shown; {FULL_PLAN}.",
+        f"… 609 more changes to member not shown; {FULL_PLAN}.",
         "Field details and API calls of event_type changes not shown.",
-        f"… 610 more changes to event_type not shown; {FULL_PLAN}.",
+        f"… 609 more changes to event_type not shown; {FULL_PLAN}.",
         "Field details and API calls of availability changes not shown.",
-        f"… 610 more changes to availability not shown; {FULL_PLAN}.",
+        f"… 609 more changes to availability not shown; {FULL_PLAN}.",
         "Field details and API calls of webhook changes not shown.",
-        f"… 610 more changes to webhook not shown; {FULL_PLAN}.",
+        f"… 609 more changes to webhook not shown; {FULL_PLAN}.",
         UNMANAGED,
     ]
-    # The summary and the warnings are whole; each kind shows its first 140 changes.
+    # The summary and the warnings are whole; each kind shows its first 141 changes.
     assert "**Plan: 750 to create, 1500 to update, 0 to delete, 750 to replace" in text
     assert "| **Total** | **750** | **1500** | **0** | **750** | **3000** |" in text
     assert all(f"- {warning}" in text for warning in plan.warnings)
-    assert text.count("\n- `") == 4 * 140
+    assert text.count("\n- `") == 4 * 141
 
 
 def test_only_as_much_as_needed_is_left_out() -> None:
