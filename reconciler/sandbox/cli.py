@@ -57,6 +57,15 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     help="Rate-limit window in seconds.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for resource ids.")
+@click.option(
+    "--webhook-retry-first",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="First retry delay of a failed webhook delivery (then doubling, for 24 hours). "
+    "Deliveries go to loopback callback URLs only.",
+)
 def serve(
     port: int,
     fixture: Path | None,
@@ -65,6 +74,7 @@ def serve(
     rate_limit: int | None,
     rate_window: float,
     seed: int,
+    webhook_retry_first: float,
 ) -> None:
     """Serve the emulator on 127.0.0.1 until interrupted.
 
@@ -72,6 +82,7 @@ def serve(
     `demo` token); diagnostics go to stderr.
     """
     from reconciler.sandbox.core import Sandbox
+    from reconciler.sandbox.delivery import DeliveryOptions, RetrySchedule
     from reconciler.sandbox.faults import Faults, FaultSpecError
     from reconciler.sandbox.fixture import FixtureError
 
@@ -93,6 +104,7 @@ def serve(
             rate_limit=rate_limit,
             rate_window=rate_window,
             faults=faults,
+            delivery=DeliveryOptions(RetrySchedule(first=webhook_retry_first)),
         )
     except FixtureError as exc:
         raise click.ClickException(str(exc)) from None
@@ -118,4 +130,6 @@ def serve(
         pass
     finally:
         server.server_close()
+        if sb.deliveries is not None:
+            sb.deliveries.stop()
         click.echo("sandbox: stopped", err=True)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reconciler.sandbox import (
+    delivery,
     routes_admin,
     routes_admin_org,
     routes_availability,
@@ -45,6 +46,7 @@ from reconciler.sandbox import (
     routes_webhooks,
 )
 from reconciler.sandbox.context import AdminCtx, Ctx, Reply
+from reconciler.sandbox.delivery import Deliveries, DeliveryOptions
 from reconciler.sandbox.errors import ApiError, insufficient_scope, not_found
 from reconciler.sandbox.faults import Decision, FaultInjector, Faults
 from reconciler.sandbox.fixture import (
@@ -84,6 +86,7 @@ ROUTE_MODULES = (
     routes_scheduled_events,
     routes_admin,
     routes_admin_org,
+    delivery,  # its one control route: the web UI's event type delete
 )
 
 DEFAULT_URI_BASE = "https://api.calendly.com"
@@ -138,6 +141,7 @@ class Sandbox:
         rate_window: float = 60.0,
         page_token_ttl: float = 300.0,
         faults: Faults | str | Mapping[str, Any] | None = None,
+        delivery: DeliveryOptions | None = None,
     ) -> None:
         data: Mapping[str, Any]
         if isinstance(fixture, Mapping):
@@ -178,6 +182,13 @@ class Sandbox:
         self._seq = 0
         if self.state_path is not None and not self.state_path.exists():
             self._persist()
+        #: Webhook deliveries (delivery.py): off unless asked for, as `sandbox serve` does.
+        self.deliveries: Deliveries | None = None
+        if delivery is not None:
+            self.deliveries = Deliveries(
+                store, self._views, self._lock, options=delivery, clock=clock, persist=self._persist
+            )
+            self.deliveries.start()
 
     # ---- convenience for tests and demos ---------------------------------------------------
 
@@ -327,12 +338,14 @@ class Sandbox:
             token=token,
             params=params,
         )
+        mark = len(self._store.activity)
         reply = self._run(route, ctx)
         if self._injector.faults.omit_profile and path.startswith("/event_types"):
             _omit_profiles(reply.body)
         applied = ctx.changed and 200 <= reply.status < 300
         if applied:
             self._persist()
+            self._publish(mark)
         if applied and decision.commit_drop:
             entry["fault"] = "commit_drop"
             return self._finish(entry, Drop(applied=True), True)
@@ -362,12 +375,14 @@ class Sandbox:
             return json_response(404, not_found().body(), {})
         route, params = found
         ctx = AdminCtx(self._store, self._views, self, self.now(), body, params)
+        mark = len(self._store.activity)
         try:
             reply = route.handler(ctx)
         except ApiError as exc:
             reply = Reply(exc.status, exc.body())
         if ctx.changed and 200 <= reply.status < 300:
             self._persist()
+            self._publish(mark)
         return json_response(reply.status, reply.body, {})
 
     def _handle_oauth(
@@ -405,6 +420,11 @@ class Sandbox:
         self._log.append(record)
         self._counters.count(record, applied)
         return result
+
+    def _publish(self, mark: int) -> None:
+        """Queue the webhook deliveries for the activity entries written since `mark`."""
+        if self.deliveries is not None:
+            self.deliveries.publish(list(self._store.activity.values())[mark:])
 
     def _persist(self) -> None:
         if self.state_path is not None:

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from reconciler.sandbox.context import Ctx, Reply
+from reconciler.sandbox.delivery import is_loopback
 from reconciler.sandbox.errors import (
     SCOPE_MESSAGE,
     SCOPE_TITLE,
@@ -56,6 +57,12 @@ def _valid_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def _plain_http_elsewhere(url: str) -> bool:
+    """Calendly needs public https; the sandbox also takes plain http on loopback (its own
+    deliveries go only there, delivery.py), and refuses any other plain http URL."""
+    return urlsplit(url).scheme == "http" and not is_loopback(url)
+
+
 @route("POST", "/webhook_subscriptions", scope="webhooks:write")
 def create_webhook(ctx: Ctx) -> Reply:
     body = ctx.json()
@@ -65,6 +72,8 @@ def create_webhook(ctx: Ctx) -> Reply:
             errors.add(name, "is missing")
     if body.get("url") is not None and not _valid_url(body["url"]):
         errors.add("url", "must be a valid http(s) URL")
+    elif body.get("url") is not None and _plain_http_elsewhere(body["url"]):
+        errors.add("url", "must be an https URL (plain http only for 127.0.0.1 or localhost)")
     scope = body.get("scope")
     if scope is not None and scope not in SCOPES:
         errors.add("scope", f"must be one of: {', '.join(SCOPES)}")
@@ -127,6 +136,8 @@ def create_webhook(ctx: Ctx) -> Reply:
         updated_at=ctx.now,
     )
     ctx.store.webhooks[hook.id] = hook
+    if body.get("signing_key"):  # in memory only, to sign deliveries (delivery.py)
+        ctx.store.signing_keys[hook.id] = body["signing_key"]
     ctx.record(
         "WebhookSubscription",
         "Create",
@@ -202,6 +213,7 @@ def delete_webhook(ctx: Ctx) -> Reply:
     if not ctx.is_admin and (hook.scope != "user" or hook.user_id != ctx.caller.id):
         raise denied()
     del ctx.store.webhooks[hook.id]
+    ctx.store.signing_keys.pop(hook.id, None)
     ctx.record(
         "WebhookSubscription",
         "Delete",

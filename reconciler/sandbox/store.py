@@ -57,6 +57,9 @@ class Store:
     bookings: dict[str, Booking] = field(default_factory=dict)
     activity: dict[str, ActivityEntry] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    #: Webhook signing keys by subscription id, to sign deliveries (delivery.py). In memory
+    #: only: never in the state file, never returned (the state keeps salted hashes).
+    signing_keys: dict[str, str] = field(default_factory=dict, repr=False)
 
     # ---- ids -------------------------------------------------------------------------------
 

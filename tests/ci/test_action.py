@@ -78,7 +78,7 @@ def test_every_invocation_matches_the_cli() -> None:
 
 def test_the_comment_is_one_sticky_comment() -> None:
     comment = _step("Comment on the pull request")
-    assert comment["uses"] == "actions/github-script@v7"
+    assert comment["uses"] == "actions/github-script@v8"
     script = comment["with"]["script"]
     assert 'const marker = "<!-- calendly-reconciler:plan -->";' in script
     assert "updateComment" in script and "createComment" in script

@@ -8,6 +8,7 @@ test_action.py runs its script with a stand-in tool).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_actions_pinned_and_the_tool_from_its_repository(path: Path) -> None:
     uses = [s["uses"] for s in steps(workflow) if "uses" in s]
     for action in uses:
         _, _, version = action.partition("@")
-        assert version in {"v4", "v5", "v7", "v0.1.0"}, action  # a pinned version
+        assert re.fullmatch(r"v\d+(\.\d+\.\d+)?", version), action  # a pinned version
     assert ACTION in uses  # this repository's action: installs from it, not from an index
     assert not any("pip install" in s.get("run", "") for s in steps(workflow))
 
