@@ -44,8 +44,10 @@ from reconciler.protocols import Writer
 
 LOCK_HOST = "calendly-reconciler.invalid"
 PATH = "/webhook_subscriptions"
-#: The event the lock subscribes to: the most widely granted family (scheduled_events:read).
-EVENTS = ("invitee.created",)
+#: The event the lock subscribes to. Its family's read scope, event_types:read, is one every plan
+#: already needs, and event_type.* needs no paid feature (webhooks are on every plan since
+#: 2026-11-03), so the lock asks for nothing the rest of apply does not.
+EVENTS = ("event_type.created",)
 #: A lock older than this may be broken with --break-lock (an apply at Calendly's rate limit
 #: takes minutes, not hours).
 STALE_AFTER = dt.timedelta(minutes=30)
