@@ -41,14 +41,14 @@ from reconciler.client import CalendlyClient
 from reconciler.config import load_config
 from reconciler.config.model import Config
 from reconciler.config.problems import ConfigError
-from reconciler.errors import UsageError
+from reconciler.errors import ReconcilerError, UsageError
 from reconciler.existing import Existing
 from reconciler.live import discover_organization, read_live
 from reconciler.lock import STALE_AFTER, Lock, acquire
 from reconciler.plan import Plan
 from reconciler.probe import probe_write_scopes
 from reconciler.render import render
-from reconciler.render.result import render_json
+from reconciler.render.result import render_json, render_refusal
 from reconciler.safety import check
 from reconciler.scopes import expand, preflight
 
@@ -124,8 +124,44 @@ def apply_command(
       calendly-reconciler apply config/ --auto-approve      # in CI
       calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
-    take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
     ctx.meta[_FORMAT] = fmt
+    try:
+        return _apply_command(
+            ctx,
+            paths,
+            auto_approve=auto_approve,
+            replan=replan,
+            lock_timeout=lock_timeout,
+            break_lock=break_lock,
+            targets=targets,
+            allow_mass_delete=allow_mass_delete,
+            dedupe=dedupe,
+            allow_booking_impact=allow_booking_impact,
+            color=color,
+            opts=opts,
+        )
+    except ReconcilerError as exc:
+        if fmt == "json":  # CI reads stdout: a refusal is a result too, not silence
+            click.echo(render_refusal(exc))
+        raise
+
+
+def _apply_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    *,
+    auto_approve: bool,
+    replan: bool,
+    lock_timeout: float,
+    break_lock: bool,
+    targets: tuple[str, ...],
+    allow_mass_delete: bool,
+    dedupe: bool,
+    allow_booking_impact: bool,
+    color: bool | None,
+    opts: dict[str, Any],
+) -> int:
+    take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
     if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
         return _apply_saved(
             ctx,

@@ -4,6 +4,9 @@
  "ok": bool, "summary": {"done": n, "failed": n, "skipped": n},
  "changes": [{"id", "kind", "key", "action", "status", "message"?, "uri"?}], "warnings": [...]}
 
+When apply refuses before its first write (an unsafe or stale plan, a cancelled prompt, a
+missing scope), the document says so with `"result": "refused"`, the error, and no changes.
+
 `status` is done, failed (the message is the error) or skipped (the message is the reason),
 in the plan's order. Messages went through the apply's redaction: no secret is in them.
 """
@@ -53,3 +56,17 @@ def to_dict(result: ApplyResult, *, organization: str | None) -> dict[str, Any]:
 
 def render_json(result: ApplyResult, *, organization: str | None) -> str:
     return json.dumps(to_dict(result, organization=organization), indent=2, ensure_ascii=False)
+
+
+def render_refusal(error: Exception) -> str:
+    """The document for an apply that wrote nothing because it refused to start."""
+    document = {
+        "format_version": FORMAT_VERSION,
+        "result": "refused",
+        "ok": False,
+        "error": str(error),
+        "summary": {"done": 0, "failed": 0, "skipped": 0},
+        "changes": [],
+        "warnings": [],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -135,3 +135,25 @@ def test_apply_json_with_nothing_to_do(run: Run, tmp_path: Path) -> None:
         "changes": [],
         "warnings": [],
     }
+
+
+def test_apply_json_says_when_apply_refuses_before_any_write(
+    run: Run, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "m.yaml").write_text(
+        "members:\n  - email: alice@acme.example\n  - email: new@acme.example\n"
+    )
+    result = run("apply", str(tmp_path), "--format", "json")  # no terminal, no --auto-approve
+    assert result.exit_code == 1, result.output
+    error = result.stderr.strip().splitlines()[-1].removeprefix("Error: ")
+    assert json.loads(result.stdout) == {
+        "format_version": "1",
+        "result": "refused",
+        "ok": False,
+        "error": error,
+        "summary": {"done": 0, "failed": 0, "skipped": 0},
+        "changes": [],
+        "warnings": [],
+    }
+    assert error.startswith("apply asks for confirmation, but stdin is not a terminal")
+    assert not [e for e in sandbox.requests if e.method != "GET"]
