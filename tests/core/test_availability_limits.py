@@ -97,6 +97,9 @@ def test_malformed_schedules_are_named_exactly() -> None:
     assert malformed(schedule(date("2026-02-30", "09:00-10:00"))) == (
         f"malformed {rule_of}: `date` is the string '2026-02-30', expected a date \"YYYY-MM-DD\""
     )
+    assert malformed(schedule(date(""))) == (
+        f"malformed {rule_of}: `date` is the string '', expected a date \"YYYY-MM-DD\""
+    )
     assert malformed(schedule(date("2026-2-3"))) == (
         f"malformed {rule_of}: `date` is the string '2026-2-3', expected a date \"YYYY-MM-DD\""
     )
@@ -222,6 +225,14 @@ def test_a_read_only_event_types_schedule_is_a_warning_only_when_it_differs() ->
     quiet = env_for(want.key)
     kind.create(want, quiet)
     assert quiet.changes == [] and quiet.warnings == []
+
+
+def test_the_api_rule_list_has_every_weekday_even_when_the_rules_lack_some() -> None:
+    assert kind.api_rules({"monday": ["09:00-10:00"]}) == [
+        {"type": "wday", "wday": "sunday", "intervals": []},
+        {"type": "wday", "wday": "monday", "intervals": [{"from": "09:00", "to": "10:00"}]},
+        *({"type": "wday", "wday": d, "intervals": []} for d in kind.WEEKDAYS[1:6]),
+    ]
 
 
 def test_a_schedule_is_never_deleted() -> None:
