@@ -5,6 +5,12 @@ are done (an invitation before its member owns anything; an event type before it
 is set). A failure skips what depends on it and nothing else. Every change ends done, failed or
 skipped, with a reason: nothing is lost silently. Stopping (Ctrl-C) lets in-flight calls finish,
 starts nothing new, and reports the rest as skipped.
+
+Creates are idempotent (existing.py): just before a create, its natural key is looked up live;
+an object that already holds what the plan wants is adopted, one that differs fails the change
+("plan again"), never a duplicate. After the changes, the event types this apply created are
+listed again: a copy that another apply raced into (Calendly has no unique name constraint) is
+reported in `duplicates`, and `plan --dedupe` proposes the fix.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ from reconciler.client.errors import (
     OutcomeUnknown,
 )
 from reconciler.client.secret import redact
+from reconciler.existing import ADOPTED, Existing, differences
 from reconciler.kinds.wire import is_uri
 from reconciler.model import Request, uri_id
-from reconciler.plan import PLACEHOLDER, Change, Plan
+from reconciler.plan import PLACEHOLDER, Action, Change, Plan
 from reconciler.protocols import Writer
 
 #: How many times a write with an unknown outcome is checked and re-sent before giving up.
@@ -57,13 +64,16 @@ class ApplyResult:
     warnings: list[str] = field(default_factory=list)
     #: A stop (Ctrl-C) left changes unstarted: they are skipped, "not started: ...".
     interrupted: bool = False
+    #: Event types that exist more than once after this apply (a concurrent apply raced it):
+    #: one line each, naming the copies.
+    duplicates: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
 
     @property
     def ok(self) -> bool:
-        return self.count(Status.FAILED) == 0
+        return self.count(Status.FAILED) == 0 and not self.duplicates
 
 
 class Deferred(Exception):
@@ -79,8 +89,12 @@ def apply(
     *,
     on_event: Listener | None = None,
     stop: threading.Event | None = None,
+    existing: Existing | None = None,
 ) -> ApplyResult:
+    """`existing`: the listings a saved plan's check already read (else read as needed)."""
+    existing = existing or Existing(client, plan.organization or "")
     runner = _Runner(plan, client, on_event or (lambda *_: None), stop or threading.Event())
+    runner.existing = existing
     return runner.run()
 
 
@@ -97,6 +111,9 @@ class _Runner:
         self.status: dict[str, Outcome] = {}
         self.warnings: list[str] = []
         self.lock = threading.Lock()
+        self.existing = Existing(client, plan.organization or "")
+        #: (owner URI, name) of each event type this apply created or adopted
+        self.event_types: dict[tuple[str, str], Change] = {}
 
     def run(self) -> ApplyResult:
         """Run every change once its dependencies are done, at most `slots` at a time.
@@ -141,7 +158,33 @@ class _Runner:
         for change in interrupted:  # only left when stopped
             self._finish(Outcome(change, Status.SKIPPED, INTERRUPTED))
         outcomes = sorted(self.status.values(), key=lambda o: order[o.change.id])
-        return ApplyResult(outcomes, self.warnings, interrupted=bool(interrupted))
+        return ApplyResult(
+            outcomes,
+            self.warnings,
+            interrupted=bool(interrupted),
+            duplicates=self._duplicates(),
+        )
+
+    def _duplicates(self) -> list[str]:
+        """Event types of this apply that exist more than once now (one listing per owner)."""
+        found = []
+        owners = sorted({owner for owner, _name in self.event_types})
+        for owner in owners:
+            try:
+                listed = self.existing.fresh_copies(owner)
+            except ClientError as exc:
+                self.warnings.append(f"could not look for duplicates of {owner}'s: {exc}")
+                continue
+            for (of, name), change in sorted(self.event_types.items()):
+                copies = listed.get(name, []) if of == owner else []
+                if len(copies) > 1:
+                    ids = ", ".join(uri_id(c) for c in copies)
+                    found.append(
+                        f"event_type {change.key}: {len(copies)} live copies ({ids}): another "
+                        "apply created it at the same time; `plan --dedupe` keeps the oldest "
+                        "and deactivates the others"
+                    )
+        return found
 
     def _settle(
         self, outcome: Outcome, dependents: Mapping[str, list[str]], by_id: Mapping[str, Change]
@@ -167,6 +210,14 @@ class _Runner:
         self.on_event(str(outcome.status), outcome.change, outcome.message)
 
     def _execute(self, change: Change) -> Outcome:
+        try:
+            adopted = self._existing(change)
+        except Deferred as exc:
+            return Outcome(change, Status.SKIPPED, str(exc))
+        except ClientError as exc:
+            return Outcome(change, Status.FAILED, f"looking for it in Calendly failed: {exc}")
+        if adopted is not None:
+            return adopted
         notes = []
         for index, request in enumerate(change.requests):
             try:
@@ -182,6 +233,38 @@ class _Runner:
             if note:
                 notes.append(note)
         return Outcome(change, Status.DONE, "; ".join(notes))
+
+    def _existing(self, change: Change) -> Outcome | None:
+        """A create whose object already exists: adopted (DONE) or a conflict (FAILED)."""
+        if change.action != Action.CREATE or not change.requests:
+            return None
+        request = self._resolve(change.requests[0])
+        found = self.existing.find(request)
+        if found is None:
+            return None
+        uri = str(found.get("uri", ""))
+        differ = differences(change, found)
+        if differ:
+            return Outcome(
+                change,
+                Status.FAILED,
+                f"already exists in Calendly ({uri}) and differs from the plan: {differ}; "
+                "plan again",
+            )
+        with self.lock:
+            self.produced[change.id] = uri
+            self._note_event_type(change, request)
+        try:
+            note = self._follow_up(request, found)
+        except ClientError as exc:
+            return Outcome(change, Status.FAILED, f"{ADOPTED}, then {exc}")
+        return Outcome(change, Status.DONE, "; ".join(n for n in (ADOPTED, note) if n))
+
+    def _note_event_type(self, change: Change, request: Request) -> None:
+        """Remember an event type this apply made exist, to look for racing copies after."""
+        if request.path == "/event_types" and request.body:
+            owner, name = request.body.get("owner"), request.body.get("name")
+            self.event_types[(str(owner), str(name))] = change
 
     def _resolve(self, request: Request) -> Request:
         """Replace `<known after apply: …>` placeholders with what earlier changes produced."""
@@ -228,6 +311,7 @@ class _Runner:
                 )
             with self.lock:
                 self.produced[change.id] = str(uri)
+                self._note_event_type(change, request)
         return "; ".join(n for n in (note, self._follow_up(request, resource)) if n)
 
     def _call(self, request: Request) -> Any:

@@ -197,6 +197,7 @@ def _read_event_types(
             if (first_of_key or uri_id(live.uri) in pinned) and live.uri not in reads:
                 params = {"event_type": live.uri}
                 reads[live.uri] = pool.submit(reader.get_collection, availability.PATH, params)
+    live_event_types = _owners_of_orphans(pool, reader, config, live_event_types, ctx)
     schedules = []
     for key, uri in _availability_targets(config, live_event_types, ctx, today):
         with answer_of(f"GET {availability.PATH}"):
@@ -207,6 +208,34 @@ def _read_event_types(
             )
             schedules.append(availability.from_schedules(key, uri, read.result(), today))
     return live_event_types, schedules
+
+
+def _owners_of_orphans(
+    pool: ThreadPoolExecutor,
+    reader: Reader,
+    config: Config,
+    listed: list[Live],
+    ctx: OrgContext,
+) -> list[Live]:
+    """Event types listed without `profile` (Calendly documents that some have none) have no
+    owner in the organization listing: list each declared owner's event types (`?user=`,
+    whose items that user owns) to find theirs, so that the plan never creates a second one.
+    Costs one listing per declared owner, only when such an event type exists.
+    """
+    if all(live.meta.get("owner_uri") for live in listed):
+        return listed
+    owners = sorted({ctx.users[o] for o in (email_key(e.owner) for e in config.event_types)
+                     if o in ctx.users})  # fmt: skip
+    listings = {o: pool.submit(reader.list_all, "/event_types", {"user": o}) for o in owners}
+    found: dict[str, Live] = {}
+    for owner, listing in listings.items():
+        with answer_of("GET /event_types"):
+            for item in listing.result():
+                if isinstance(item, Mapping) and item.get("profile") is None:
+                    for live in event_type.from_listing([item], ctx, listed_for=owner):
+                        found[live.uri] = live
+    return [found.get(live.uri, live) if not live.meta.get("owner_uri") else live
+            for live in listed]  # fmt: skip
 
 
 def _availability_targets(

@@ -15,6 +15,7 @@ from typing import Any
 
 from reconciler.client.secret import Secret
 from reconciler.config.model import Source
+from reconciler.emails import email_key as email_key  # re-exported: kinds use it from here
 
 SENSITIVE = "(sensitive)"
 
@@ -90,8 +91,8 @@ class OrgContext:
         return uri_id(self.organization)
 
     def add_user(self, email: str, uri: str) -> None:
-        self.users[email.lower()] = uri
-        self.emails[uri] = email.lower()
+        self.users[email_key(email)] = uri
+        self.emails[uri] = email_key(email)
 
     def add_group(self, name: str, uri: str) -> None:
         self.groups[name] = uri
@@ -108,7 +109,3 @@ class LiveState:
 def uri_id(uri: str) -> str:
     """The last path segment of a Calendly URI: what path parameters take."""
     return uri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def email_key(email: str) -> str:
-    return email.strip().lower()

@@ -22,7 +22,7 @@ from typing import Any
 
 from reconciler.client.errors import NotFound
 from reconciler.kinds import availability, event_type, timezones
-from reconciler.model import OrgContext, Request
+from reconciler.model import OrgContext, Request, email_key
 from reconciler.protocols import Reader
 
 #: Returned by `confirm` for a DELETE whose object is gone: the removal happened.
@@ -51,7 +51,7 @@ def find_created(reader: Reader, request: Request, organization: str) -> dict[st
     """The object a POST would have created, if it exists now; None if it does not."""
     body = request.wire_body() or {}
     if request.path.endswith("/invitations"):
-        email = str(body["email"]).lower()
+        email = email_key(str(body["email"]))
         items = reader.list_all(request.path, {"email": body["email"], "status": "pending"})
         return _first(items, lambda i: _lower(i.get("email")) == email)
     if request.path == "/event_types":
@@ -62,7 +62,8 @@ def find_created(reader: Reader, request: Request, organization: str) -> dict[st
                 i.get("name") == body["name"]
                 and not i.get("deleted_at")
                 and i.get("type") != "AdhocEventType"
-                and _owner(i) == body["owner"]
+                # Listed `?user=owner`: an item without `profile` is the owner's.
+                and (i.get("profile") is None or _owner(i) == body["owner"])
             ),
         )
     if request.path == "/webhook_subscriptions":
@@ -112,7 +113,7 @@ def _first(items: list[dict[str, Any]], wanted: Any) -> dict[str, Any] | None:
 
 
 def _lower(value: object) -> str | None:
-    return value.lower() if isinstance(value, str) else None
+    return email_key(value) if isinstance(value, str) else None
 
 
 def _owner(item: Mapping[str, Any]) -> object:

@@ -36,10 +36,15 @@ from reconciler.cli.planning import (
 )
 from reconciler.cli.progress import Progress
 from reconciler.client import CalendlyClient
+from reconciler.config import load_config
+from reconciler.config.model import Config
+from reconciler.config.problems import ConfigError
 from reconciler.errors import UsageError
-from reconciler.live import discover_organization
+from reconciler.existing import Existing
+from reconciler.live import discover_organization, read_live
 from reconciler.plan import Plan
 from reconciler.render import render
+from reconciler.safety import check
 from reconciler.scopes import preflight
 
 
@@ -86,7 +91,13 @@ def apply_command(
     """
     if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
         return _apply_saved(
-            ctx, paths[0], opts, replan=replan, auto_approve=auto_approve, color=color
+            ctx,
+            paths[0],
+            opts,
+            replan=replan,
+            auto_approve=auto_approve,
+            allow_mass_delete=allow_mass_delete,
+            color=color,
         )
     planned = make_plan(ctx, paths, opts, read_only=False, targets=targets)
     return _apply_planned(
@@ -130,6 +141,7 @@ def _apply_saved(
     *,
     replan: bool,
     auto_approve: bool,
+    allow_mass_delete: bool,
     color: bool | None,
 ) -> int:
     try:
@@ -138,6 +150,7 @@ def _apply_saved(
         raise saved.SavedPlanError(f"cannot read {file}: {exc}") from None
     loaded = saved.load(text, file=str(file), environ=os.environ)
     plan = loaded.plan
+    config = _config_of(file, loaded, opts)
     client = connect(ctx, opts, read_only=False)
     try:
         organization = discover_organization(client)
@@ -146,7 +159,13 @@ def _apply_saved(
                 f"{file} was made for {plan.organization}, but the token acts on {organization}"
             )
         status(f"Checking the {count(len(plan.changes), 'change')} of {file} against Calendly…")
-        moved = saved.stale(plan, client, today=env_of(ctx).today())
+        today = env_of(ctx).today()
+        # The whole organization as the config sees it: the requests are rebuilt from it and
+        # the guards (mass delete, protect, min_admins) run again, as for `apply CONFIG`.
+        live = read_live(client, config, today=today)
+        plan = saved.verified(plan, live, config, file=str(file), today=today)
+        existing = Existing(client, organization)
+        moved = saved.stale(plan, client, today=today, existing=existing)
         if moved and replan:
             status("The saved plan is stale: planning again from " + ", ".join(loaded.config_paths))
             client.http.close()
@@ -162,13 +181,29 @@ def _apply_saved(
                 + "\n".join(f"  {m}" for m in moved)
                 + f"\nReview a new plan, or run `apply {file} --replan`."
             )
+        check(plan, live, config, allow_mass_delete=allow_mass_delete)
         _show(plan, color)
         preflight(plan, client.granted_scopes)
-        result = _run(plan, client)
+        result = _run(plan, client, existing)
     finally:
         client.http.close()
     click.echo(report(result))
     return exit_code(result)
+
+
+def _config_of(file: Path, loaded: saved.SavedPlan, opts: dict[str, Any]) -> Config:
+    """The config the plan was made from: its policy and `protect` guard the saved plan too,
+    and a webhook's signing key may only come from the variable it interpolates."""
+    try:
+        return load_config(
+            [Path(p) for p in loaded.config_paths],
+            allow_insecure_webhooks=opts.get("allow_insecure_webhooks", False),
+        )
+    except ConfigError as exc:
+        raise saved.SavedPlanError(
+            f"{file}: cannot check it against the config it was made from "
+            f"({', '.join(loaded.config_paths)}):\n" + "\n".join(exc.lines())
+        ) from None
 
 
 def _show(plan: Plan, color: bool | None) -> None:
@@ -176,10 +211,10 @@ def _show(plan: Plan, color: bool | None) -> None:
     click.echo(render(plan, "text", color=colored), nl=False, color=colored)
 
 
-def _run(plan: Plan, client: CalendlyClient) -> ApplyResult:
+def _run(plan: Plan, client: CalendlyClient, existing: Existing | None = None) -> ApplyResult:
     progress = Progress(len(plan.changes))
     with _stop_on_interrupt() as stop:
-        return apply(plan, client, on_event=progress, stop=stop)
+        return apply(plan, client, on_event=progress, stop=stop, existing=existing)
 
 
 def _confirm(ctx: click.Context, plan: Plan) -> None:
@@ -236,10 +271,11 @@ def report(result: ApplyResult) -> str:
                 f"  {outcome.status}: {change.kind} {change.key}"
                 + (f": {outcome.message}" if outcome.message else "")
             )
+    lines.extend(f"  duplicate: {line}" for line in result.duplicates)
     done, failed, skipped = (result.count(s) for s in Status)
     if result.interrupted:
         verdict = "Apply interrupted"
-    elif failed == 0 and skipped == 0:
+    elif failed == 0 and skipped == 0 and not result.duplicates:
         verdict = "Apply complete"
     else:
         verdict = "Apply finished"

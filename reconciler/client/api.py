@@ -9,7 +9,8 @@ Retry rules, decided in `_should_retry`:
 - a connection that could not be opened means nothing was sent: retry, any method;
 - GETs are retried on 5xx, timeouts and dropped connections, with exponential backoff;
 - a write (POST/PATCH/DELETE) that was sent but got no answer, or a 5xx, raises OutcomeUnknown:
-  it may have been applied, and only the caller knows how to check (by natural key).
+  it may have been applied, and only the caller knows how to check (by natural key);
+- a 3xx is an error for every method (never followed, never success): the API does not redirect.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import httpx
 
 from reconciler.client.errors import (
     ApiError,
+    ClientError,
     MalformedResponse,
     OutcomeUnknown,
     ReadOnlyViolation,
@@ -174,6 +176,10 @@ class CalendlyClient:
     ) -> Any:
         """Send one logical request (retrying as the rules above allow); return its JSON."""
         path = to_path(path)
+        if _dot_segment(path):
+            # httpx would resolve `/event_types/../organization_memberships/X` into another
+            # resource than the one the request names: never send such a path.
+            raise ClientError(f"refusing {method} {path}: the path has a dot segment")
         if self.read_only and method != "GET":
             raise ReadOnlyViolation(
                 f"refusing {method} {path}: this run is read-only (plan never writes)"
@@ -209,6 +215,8 @@ class CalendlyClient:
                 )
             if response.is_error:
                 raise self._error(method, path, response)
+            if 300 <= response.status_code < 400:
+                raise self._redirected(method, path, response)
             return self._decode(method, path, response)
 
     def _send(
@@ -286,6 +294,21 @@ class CalendlyClient:
         error.args = (self._redact(str(error)),)
         return error
 
+    def _redirected(self, method: str, path: str, response: httpx.Response) -> ApiError:
+        """A 3xx is never success: the API does not redirect, and following one would send the
+        token (and a write's body) somewhere else. Nothing was written at `path`."""
+        where = response.headers.get("location", "")
+        error = ApiError(
+            method=method,
+            path=path,
+            status=response.status_code,
+            title="Redirect",
+            message=(f"to {quote_body(where)!r}, " if where else "")
+            + "not followed: the request was not carried out",
+        )
+        error.args = (self._redact(str(error)),)
+        return error
+
     def _redact(self, text: str) -> str:
         return redact(text, self._secrets)
 
@@ -327,6 +350,11 @@ def to_path(path_or_uri: str) -> str:
     if path_or_uri.startswith("/"):
         return path_or_uri
     return urlsplit(path_or_uri).path or "/"
+
+
+def _dot_segment(path: str) -> bool:
+    segments = path.split("?", 1)[0].replace("\\", "/").split("/")
+    return any(s.lower().replace("%2e", ".") in (".", "..") for s in segments)
 
 
 def _collection(body: object, path: str) -> list[dict[str, Any]]:

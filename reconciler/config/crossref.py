@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from reconciler.config.merge import Entry, Merged
 from reconciler.config.problems import Problem
 from reconciler.config.suggest import did_you_mean
+from reconciler.emails import email_key
 
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 INSECURE_FLAG = "--allow-insecure-webhooks"
@@ -26,7 +27,7 @@ INSECURE_FLAG = "--allow-insecure-webhooks"
 def check(merged: Merged, *, allow_insecure_webhooks: bool = False) -> list[Problem]:
     problems = _duplicates(
         merged.members,
-        lambda e: e.value["email"].casefold(),
+        lambda e: email_key(e.value["email"]),
         lambda e: f"member {e.value['email']}",
     )
     problems += _event_types(merged)
@@ -62,7 +63,7 @@ def _event_types(merged: Merged) -> list[Problem]:
     entries = merged.event_types
     problems = _duplicates(
         entries,
-        lambda e: (e.value["owner"].casefold(), e.value["name"]),
+        lambda e: (email_key(e.value["owner"]), e.value["name"]),
         lambda e: f"event type {e.value['owner']}/{e.value['name']}",
     )
     problems += _duplicates(
@@ -74,7 +75,7 @@ def _event_types(merged: Merged) -> list[Problem]:
     for entry in entries:
         event_type = entry.value
         owner = event_type["owner"]
-        if owner.casefold() not in merged.member_emails:
+        if email_key(owner) not in merged.member_emails:
             message = f"unknown owner {owner!r} (an event type's owner must be declared in members)"
             problems.append(entry.problem(message, "owner"))
         options = event_type.get("duration_options")
@@ -202,7 +203,7 @@ def _webhooks(merged: Merged, allow_insecure: bool) -> list[Problem]:
     problems = _duplicates(entries, _webhook_identity, lambda e: f"webhook {webhook_key(e.value)}")
     for entry in entries:
         webhook = entry.value
-        if webhook["scope"] == "user" and webhook["user"].casefold() not in merged.member_emails:
+        if webhook["scope"] == "user" and email_key(webhook["user"]) not in merged.member_emails:
             message = (
                 f"unknown user {webhook['user']!r} "
                 "(a user-scope webhook's user must be declared in members)"
@@ -225,7 +226,7 @@ def _webhook_identity(entry: Entry) -> Hashable:
     webhook = entry.value
     scope = webhook["scope"]
     owner = webhook.get(scope, "") if scope in ("user", "group") else ""
-    return scope, owner.casefold() if scope == "user" else owner, webhook["url"]
+    return scope, email_key(owner) if scope == "user" else owner, webhook["url"]
 
 
 def _url_problem(url: str, allow_insecure: bool) -> str:

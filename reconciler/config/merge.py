@@ -14,6 +14,7 @@ from typing import Any
 from reconciler.config.document import DataPath, Document
 from reconciler.config.model import Source
 from reconciler.config.problems import Problem
+from reconciler.emails import email_key
 
 RESOURCE_SECTIONS = ("members", "event_types", "webhooks")
 
@@ -65,7 +66,7 @@ def merge(documents: Sequence[Document]) -> tuple[Merged, list[Problem]]:
                 if section == "members" and isinstance(item, dict):
                     email = item.get("email")
                     if isinstance(email, str):
-                        merged.member_emails.add(email.casefold())
+                        merged.member_emails.add(email_key(email))
                 if document.is_clean((section, index)):
                     getattr(merged, section).append(Entry(document, (section, index), item))
         if "organization" in data and document.is_clean(("organization",)):

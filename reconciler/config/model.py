@@ -37,7 +37,8 @@ class Source:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        # A saved plan keeps file and line only: column 0 means "not known".
+        return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)

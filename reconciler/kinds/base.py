@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from reconciler.config.model import Config, Policy
 from reconciler.errors import ReconcilerError
-from reconciler.model import Desired, Live, OrgContext
+from reconciler.model import Desired, Live, OrgContext, email_key
 from reconciler.plan import Change, FieldChange, placeholder
 
 
@@ -49,7 +49,7 @@ class DiffEnv:
 
     def user_uri(self, email: str) -> str:
         """The user URI of a member, or a placeholder if they have not joined yet."""
-        return self.ctx.users.get(email.lower()) or placeholder("user", email.lower())
+        return self.ctx.users.get(email_key(email)) or placeholder("user", email_key(email))
 
     def event_type_uri(self, key: str) -> str:
         return self.event_type_uris.get(key) or placeholder("event_type", key)

@@ -76,22 +76,26 @@ def normalize_locations(locations: Iterable[Mapping[str, Any]] | None) -> list[d
     ]
 
 
-def from_listing(items: list[dict[str, Any]], ctx: OrgContext) -> list[Live]:
+def from_listing(
+    items: list[dict[str, Any]], ctx: OrgContext, *, listed_for: str = ""
+) -> list[Live]:
     """Event types as managed here: one-off (adhoc) and deleted ones are not."""
     live = []
     for item in items:
         fields = Fields(item, "event type")
         deleted = fields.text("deleted_at", null=True, missing=True)
         if not deleted and fields.text("type", null=True, missing=True) != "AdhocEventType":
-            live.append(from_api(item, ctx))
+            live.append(from_api(item, ctx, listed_for=listed_for))
     return live
 
 
-def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
+def from_api(item: Mapping[str, Any], ctx: OrgContext, *, listed_for: str = "") -> Live:
+    """`listed_for`: the user URI of a `?user=` listing the item came from, which owns it
+    when it has no `profile` (Calendly documents that some event types have none)."""
     fields = Fields(item, "event type")
     uri = fields.uri("uri")
     profile = fields.optional_child("profile", "profile")
-    owner_uri = profile.uri("owner") if profile is not None else ""
+    owner_uri = profile.uri("owner") if profile is not None else listed_for
     owner = ctx.emails.get(owner_uri) or owner_uri or "(no owner)"
     duration = fields.number("duration", null=True)
     name = fields.text("name", null=True) or ""
@@ -114,7 +118,7 @@ def from_api(item: Mapping[str, Any], ctx: OrgContext) -> Live:
         meta={
             **fields.optional_texts("kind", "pooling_type", "slug", "scheduling_url"),
             "owner_uri": owner_uri,
-            **fields.optional_texts("updated_at"),
+            **fields.optional_texts("updated_at", "created_at"),
         },
     )
 

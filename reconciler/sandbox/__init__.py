@@ -17,6 +17,7 @@ from reconciler.sandbox.faults import Faults, FaultSpecError
 from reconciler.sandbox.fixture import FixtureError, bundled_fixture_path, read_fixture
 from reconciler.sandbox.requestlog import RequestLogEntry
 from reconciler.sandbox.response import Drop, SandboxResponse
+from reconciler.sandbox.router import operation_scopes
 
 __all__ = [
     "DEFAULT_URI_BASE",
@@ -29,5 +30,6 @@ __all__ = [
     "Sandbox",
     "SandboxResponse",
     "bundled_fixture_path",
+    "operation_scopes",
     "read_fixture",
 ]

@@ -1,17 +1,25 @@
-"""The per-request context handed to route handlers, with the parsing helpers they share."""
+"""The per-request contexts handed to route handlers, with the parsing helpers they share.
+
+`Ctx` is what an API handler sees (the caller, the query, the body, the store); `AdminCtx` is
+what a `/_sandbox/` control handler sees (the store plus `Control`, the few sandbox-wide
+operations such as the request log and faults). Both live below the route modules, so handlers
+never need to import `core`.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from reconciler.sandbox.errors import ApiError, Collector, denied, invalid_param, not_found
-from reconciler.sandbox.model import ActivityEntry, Json, Token, User
+from reconciler.sandbox.faults import Faults
+from reconciler.sandbox.model import ActivityEntry, EventType, Json, Token, User
 from reconciler.sandbox.pagination import ListQuery, PageTokens
+from reconciler.sandbox.requestlog import RequestLogEntry
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.views import Views
 
@@ -65,15 +73,7 @@ class Ctx:
 
     def json(self) -> Json:
         """The body as a JSON object (an empty body counts as {})."""
-        if not self.raw_body.strip():
-            return {}
-        try:
-            data = json.loads(self.raw_body)
-        except (ValueError, UnicodeDecodeError):
-            raise invalid_param("body", "must be valid JSON") from None
-        if not isinstance(data, dict):
-            raise invalid_param("body", "must be a JSON object")
-        return data
+        return json_object(self.raw_body)
 
     def list_query(self) -> ListQuery:
         return ListQuery(self.base_url, self.path, self.query, self.now)
@@ -132,12 +132,74 @@ class Ctx:
         if not self.is_admin:
             raise denied(message) if message else denied()
 
+    def may_manage(self, owner: User) -> None:
+        """Writing a member's resources needs that member or an admin (NOTES.md §7.8)."""
+        if owner.id != self.caller.id and not self.is_admin:
+            raise denied()
+
     # ---- writes ----------------------------------------------------------------------------
 
     def record(self, namespace: str, action: str, details: Json) -> None:
         """Note a successful write in the activity log (and mark the state as changed)."""
         add_activity(self.store, self.now, self.caller.id, namespace, action, details)
         self.changed = True
+
+
+def json_object(raw: bytes) -> Json:
+    """A request body as a JSON object (an empty body counts as {}); 400 otherwise."""
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid_param("body", "must be valid JSON") from None
+    if not isinstance(data, dict):
+        raise invalid_param("body", "must be a JSON object")
+    return data
+
+
+def visible_event_type(ctx: Ctx, event_type_id: str, parameter: str | None = None) -> EventType:
+    """An event type of a current member (404 otherwise, naming `parameter` if given)."""
+    et = ctx.store.event_types.get(event_type_id)
+    if et is None or ctx.store.active_user(et.owner_id) is None:
+        raise not_found(parameter)
+    return et
+
+
+# ---- the /_sandbox/ control routes ----------------------------------------------------------
+
+
+class Control(Protocol):
+    """What a control route may ask of the sandbox beyond its store (core's `Sandbox`)."""
+
+    @property
+    def requests(self) -> list[RequestLogEntry]: ...
+
+    @property
+    def counters(self) -> Json: ...
+
+    def reset_log(self) -> None: ...
+
+    def state(self) -> Json: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    def set_faults(self, faults: Faults | str | Mapping[str, Any] | None) -> Faults: ...
+
+
+@dataclass
+class AdminCtx:
+    store: Store
+    views: Views
+    control: Control
+    now: int
+    raw_body: bytes
+    params: dict[str, str] = field(default_factory=dict)
+    changed: bool = False  # set by a handler that wrote to the store (core persists it)
+
+    def json(self) -> Json:
+        return json_object(self.raw_body)
 
 
 def add_activity(

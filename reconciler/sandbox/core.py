@@ -14,6 +14,11 @@ window (429) → injected faults (drop / 5xx / 429 burst) → route (404 if none
 commit-then-drop for writes if injected. `/_sandbox/` routes skip all of that (no auth, no
 faults, no rate limit, not logged); so do the auth server's `/oauth/` routes (routes_oauth.py),
 which are logged, secrets masked.
+
+Routes come from the table in router.py, filled by the route modules (`ROUTE_MODULES` below)
+when this module imports them. Layers, each importing only those below it: model/util/errors →
+store/views/availability/faults/... → context → router → routes_* → core → transport/server
+(which see the core only through the `Handles` protocol).
 """
 
 from __future__ import annotations
@@ -26,36 +31,52 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reconciler.sandbox.availability import working_hours
-from reconciler.sandbox.context import Ctx, Reply, add_activity
-from reconciler.sandbox.errors import ApiError, insufficient_scope, invalid_param, not_found
+from reconciler.sandbox import (
+    routes_admin,
+    routes_availability,
+    routes_event_types,
+    routes_groups,
+    routes_one_off,
+    routes_org,
+    routes_webhooks,
+)
+from reconciler.sandbox.context import AdminCtx, Ctx, Reply
+from reconciler.sandbox.errors import ApiError, insufficient_scope, not_found
 from reconciler.sandbox.faults import Decision, FaultInjector, Faults
 from reconciler.sandbox.fixture import (
-    DEFAULT_LOCATIONS,
     FixtureError,
     bundled_fixture_path,
     load_fixture,
     load_tokens,
     read_fixture,
 )
-from reconciler.sandbox.model import Invitation, Json, Membership, Schedule, Token, User, Webhook
+from reconciler.sandbox.model import Json, Token, User
 from reconciler.sandbox.pagination import PageTokens
 from reconciler.sandbox.ratelimit import RateLimiter, RateStatus
 from reconciler.sandbox.requestlog import Counters, RequestLogEntry, redact_body
 from reconciler.sandbox.response import Drop, SandboxResponse, json_response
-from reconciler.sandbox.router import match
-from reconciler.sandbox.routes_admin import handle_admin
+from reconciler.sandbox.router import Route, match, match_admin, methods_allowed
 from reconciler.sandbox.routes_oauth import OAuthFixtureError, OAuthServer, apps_from_fixture
-from reconciler.sandbox.routes_webhooks import signing_key_matches
 from reconciler.sandbox.scopes import expand
 from reconciler.sandbox.store import Store, save_atomically
-from reconciler.sandbox.timezones import canonical_timezone
-from reconciler.sandbox.util import iso, slugify, to_micros, unique_slug
+from reconciler.sandbox.util import iso, to_micros
 from reconciler.sandbox.views import Views
+from reconciler.sandbox.webhook_terms import signing_key_matches
 
 if TYPE_CHECKING:
     from reconciler.sandbox.server import SandboxServer
     from reconciler.sandbox.transport import SandboxTransport
+
+# Importing these fills the route table (router.py); none of them imports this module.
+ROUTE_MODULES = (
+    routes_org,
+    routes_event_types,
+    routes_one_off,
+    routes_availability,
+    routes_webhooks,
+    routes_groups,
+    routes_admin,
+)
 
 DEFAULT_URI_BASE = "https://api.calendly.com"
 log = logging.getLogger("reconciler.sandbox")
@@ -77,6 +98,15 @@ _FAULT_BODIES: dict[int, Json] = {
         "message": "The service is temporarily unavailable. Please try again later.",
     },
 }
+
+
+def _omit_profiles(body: Any) -> None:
+    """The `omit_profile` fault: event types answered without `profile` (NOTES.md 3.1)."""
+    items = body.get("collection") if isinstance(body, dict) else None
+    resource = body.get("resource") if isinstance(body, dict) else None
+    for item in [*(items if isinstance(items, list) else []), resource]:
+        if isinstance(item, dict):
+            item.pop("profile", None)
 
 
 class Sandbox:
@@ -196,7 +226,8 @@ class Sandbox:
         if base_url is None:
             base_url = f"http://{lowered['host']}" if "host" in lowered else self.uri_base
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
-            return handle_admin(self, method, path, body)
+            with self._lock:
+                return self._handle_admin(method, path, body)
         if path.startswith("/oauth/"):  # the auth server: no API auth, rate limit or faults
             with self._lock:
                 return self._handle_oauth(method, path, list(query), lowered, body)
@@ -237,7 +268,6 @@ class Sandbox:
     ) -> SandboxResponse | Drop:
         now = to_micros(self._clock())
         found = match(method, path)
-        route = found[0] if found else None
         entry: dict[str, Any] = {
             "method": method,
             "path": path,
@@ -245,7 +275,7 @@ class Sandbox:
             "body": redact_body(body),
             "token": None,
             "fault": None,
-            "operation": route.operation if route else None,
+            "operation": found[0].operation if found else None,
             "at": iso(now),
         }
         auth = self._authenticate(headers.get("authorization"))
@@ -265,8 +295,12 @@ class Sandbox:
             entry["fault"] = str(decision.status)
             return self._finish(entry, self._fault_response(decision.status, rate), False)
         headers_out = rate.headers()
+        if decision.redirect:  # a misrouted proxy or load balancer: nothing is applied
+            entry["fault"] = str(decision.redirect)
+            moved = {**headers_out, "Location": f"https://calendly.com{path}"}
+            return self._finish(entry, json_response(decision.redirect, {}, moved), False)
         if found is None:
-            return self._finish(entry, json_response(404, not_found().body(), headers_out), False)
+            return self._finish(entry, self._unrouted(method, path, headers_out), False)
         route, params = found
         if token.scopes is not None and route.scope not in expand(token.scopes):
             error = insufficient_scope(route.scope)
@@ -285,13 +319,9 @@ class Sandbox:
             token=token,
             params=params,
         )
-        try:
-            reply = route.handler(ctx)
-        except ApiError as exc:
-            reply = Reply(exc.status, exc.body())
-        except Exception:
-            log.exception("sandbox handler failed: %s %s", method, path)
-            reply = Reply(500, _FAULT_BODIES[500])
+        reply = self._run(route, ctx)
+        if self._injector.faults.omit_profile and path.startswith("/event_types"):
+            _omit_profiles(reply.body)
         applied = ctx.changed and 200 <= reply.status < 300
         if applied:
             self._persist()
@@ -299,6 +329,38 @@ class Sandbox:
             entry["fault"] = "commit_drop"
             return self._finish(entry, Drop(applied=True), True)
         return self._finish(entry, json_response(reply.status, reply.body, headers_out), applied)
+
+    def _unrouted(self, method: str, path: str, headers: dict[str, str]) -> SandboxResponse:
+        """404, or 405 with `Allow` for a fixed path routed for other methods (router.py)."""
+        allowed = methods_allowed(path)
+        if not allowed:
+            return json_response(404, not_found().body(), headers)
+        error = ApiError(405, "Method Not Allowed", f"{method} is not allowed on {path}.")
+        return json_response(405, error.body(), {**headers, "Allow": ", ".join(allowed)})
+
+    def _run(self, route: Route[Ctx], ctx: Ctx) -> Reply:
+        """The handler's reply; a Calendly-shaped 500 (logged) if the handler itself fails."""
+        try:
+            return route.handler(ctx)
+        except ApiError as exc:
+            return Reply(exc.status, exc.body())
+        except Exception:
+            log.exception("sandbox handler failed: %s %s", ctx.method, ctx.path)
+            return Reply(500, _FAULT_BODIES[500])
+
+    def _handle_admin(self, method: str, path: str, body: bytes) -> SandboxResponse:
+        found = match_admin(method, path)
+        if found is None:
+            return json_response(404, not_found().body(), {})
+        route, params = found
+        ctx = AdminCtx(self._store, self._views, self, self.now(), body, params)
+        try:
+            reply = route.handler(ctx)
+        except ApiError as exc:
+            reply = Reply(exc.status, exc.body())
+        if ctx.changed and 200 <= reply.status < 300:
+            self._persist()
+        return json_response(reply.status, reply.body, {})
 
     def _handle_oauth(
         self,
@@ -380,18 +442,6 @@ class Sandbox:
 
     # ---- test and demo controls (also under /_sandbox/) -----------------------------------
 
-    def _find_invitation(self, ref: str) -> Invitation:
-        key = ref.rstrip("/").rsplit("/", 1)[-1]
-        if "@" in key:
-            invitation = self._store.pending_invitation(key)
-        else:
-            invitation = self._store.invitations.get(key)
-        if invitation is None:
-            raise not_found()
-        if invitation.status != "pending":
-            raise invalid_param("invitation", f"is {invitation.status}, not pending")
-        return invitation
-
     def accept_invitation(
         self, ref: str, *, name: str | None = None, timezone: str | None = None
     ) -> Json:
@@ -401,78 +451,28 @@ class Sandbox:
         such pending invitation or the time zone is not valid.
         """
         with self._lock:
-            invitation = self._find_invitation(ref)
-            tz = canonical_timezone(timezone or "UTC")
-            if tz is None:
-                raise invalid_param("timezone", "must be a valid IANA time zone")
-            store, now = self._store, self.now()
-            display = name or invitation.email.split("@")[0].replace(".", " ").title()
-            taken = {u.slug for u in store.users.values()}
-            user = User(
-                id=store.mint("users"),
-                email=invitation.email,
-                name=display,
-                slug=unique_slug(slugify(display), taken),
-                timezone=tz,
-                locale="en",
-                time_notation="12h",
-                created_at=now,
-                updated_at=now,
-                locations=[dict(loc) for loc in DEFAULT_LOCATIONS],
+            resource = routes_admin.accept_invitation(
+                self._store, self._views, self.now(), ref, name=name, timezone=timezone
             )
-            store.users[user.id] = user
-            membership = Membership(
-                store.mint("organization_memberships"), user.id, "user", now, now
-            )
-            store.memberships[membership.id] = membership
-            schedule_id = store.mint("user_availability_schedules")
-            store.schedules[schedule_id] = Schedule(
-                schedule_id, user.id, "Working Hours", True, tz, working_hours()
-            )
-            invitation.status, invitation.user_id, invitation.updated_at = "accepted", user.id, now
-            for rel in store.relationships.values():
-                if rel.owner_type == "OrganizationInvitation" and rel.owner_id == invitation.id:
-                    rel.owner_type, rel.owner_id, rel.updated_at = (
-                        "OrganizationMembership",
-                        membership.id,
-                        now,
-                    )
-            add_activity(store, now, user.id, "User", "Add", {"email": user.email})
             self._persist()
-            return self._views.invitation(invitation)
+            return resource
 
     def decline_invitation(self, ref: str) -> Json:
         with self._lock:
-            invitation = self._find_invitation(ref)
-            invitation.status, invitation.updated_at = "declined", self.now()
-            store = self._store
-            for rel_id in [
-                r.id
-                for r in store.relationships.values()
-                if r.owner_type == "OrganizationInvitation" and r.owner_id == invitation.id
-            ]:
-                del store.relationships[rel_id]
+            resource = routes_admin.decline_invitation(self._store, self._views, self.now(), ref)
             self._persist()
-            return self._views.invitation(invitation)
-
-    def _find_webhook(self, ref: str) -> Webhook:
-        hook = self._store.webhooks.get(ref.rstrip("/").rsplit("/", 1)[-1])
-        if hook is None:
-            raise not_found()
-        return hook
+            return resource
 
     def disable_webhook(self, ref: str) -> Json:
         """Calendly gave up delivering: `state: disabled`, retrying since 24 hours (NOTES §4.3)."""
         with self._lock:
-            hook = self._find_webhook(ref)
-            now = self.now()
-            if hook.state != "disabled":
-                hook.state, hook.updated_at = "disabled", now
-                hook.retry_started_at = now - 86_400_000_000
+            hook = routes_admin.find_webhook(self._store, ref)
+            if routes_admin.disable_webhook(hook, self.now()):
                 self._persist()
             return self._views.webhook(hook)
 
     def signing_key_matches(self, ref: str, key: str) -> bool:
         """Whether webhook `ref` (id or URI) was created with signing key `key`."""
         with self._lock:
-            return signing_key_matches(self._find_webhook(ref).signing_key_hash, key)
+            hook = routes_admin.find_webhook(self._store, ref)
+            return signing_key_matches(hook.signing_key_hash, key)

@@ -13,7 +13,10 @@ Keys: `seed` (int), `latency` (seconds added to each request), `jitter` (± seco
 `5xx` (probability of a 500/502/503), `codes` (which of them, e.g. `500+503`), `drop`
 (probability the connection is closed without a response and the request is NOT applied),
 `commit_drop` (probability that a write is applied and THEN the connection is closed),
-`methods` (`all`, `reads`, `writes`, or methods joined by `+`, e.g. `POST+DELETE`).
+`methods` (`all`, `reads`, `writes`, or methods joined by `+`, e.g. `POST+DELETE`),
+`redirect` (a 3xx status: every write among `methods` answers it with a `Location` and is NOT
+applied), `omit_profile` (1: event types are answered without `profile`, as Calendly documents
+some are). These two are not random: they apply to every request they concern.
 A YAML/JSON file holds the same keys as a mapping (long names such as `rate_429` work too).
 """
 
@@ -59,6 +62,8 @@ class Faults:
     drop: float = 0.0
     commit_drop: float = 0.0
     methods: frozenset[str] = field(default=ALL_METHODS)
+    redirect: int = 0
+    omit_profile: bool = False
 
     def __post_init__(self) -> None:
         for name in ("rate_429", "rate_5xx", "drop", "commit_drop"):
@@ -71,13 +76,15 @@ class Faults:
             raise FaultSpecError("burst must be at least 1")
         if not self.codes or any(c not in (500, 502, 503) for c in self.codes):
             raise FaultSpecError("codes must be chosen from 500, 502, 503")
+        if self.redirect and not 300 <= self.redirect <= 399:
+            raise FaultSpecError(f"redirect must be a 3xx status, got {self.redirect}")
         if not self.methods or not self.methods <= ALL_METHODS:
             raise FaultSpecError(f"methods must be a subset of {sorted(ALL_METHODS)}")
 
     @property
     def active(self) -> bool:
         values = (self.latency, self.jitter, self.rate_429, self.rate_5xx, self.drop)
-        return any(values) or self.commit_drop > 0
+        return any(values) or self.commit_drop > 0 or bool(self.redirect)
 
     # ---- parsing ---------------------------------------------------------------------------
 
@@ -100,10 +107,12 @@ class Faults:
         try:
             for raw_key, value in mapping.items():
                 key = _ALIASES.get(str(raw_key), str(raw_key))
-                if key == "seed" or key == "burst":
+                if key == "seed" or key == "burst" or key == "redirect":
                     kwargs[key] = int(value)
                 elif key in ("latency", "jitter", "rate_429", "rate_5xx", "drop", "commit_drop"):
                     kwargs[key] = float(value)
+                elif key == "omit_profile":
+                    kwargs[key] = str(value).lower() in ("1", "true", "yes")
                 elif key == "codes":
                     kwargs[key] = _codes(value)
                 elif key == "methods":
@@ -173,6 +182,7 @@ class Decision:
     status: int | None = None  # an injected 429 or 5xx
     drop: bool = False  # close the connection before applying anything
     commit_drop: bool = False  # apply a write, then close the connection
+    redirect: int = 0  # answer this 3xx to a write, applying nothing
 
     @property
     def label(self) -> str | None:
@@ -182,6 +192,8 @@ class Decision:
             return "drop"
         if self.commit_drop:
             return "commit_drop"
+        if self.redirect:
+            return str(self.redirect)
         return None
 
 
@@ -216,5 +228,7 @@ class FaultInjector:
             return Decision(latency, status=f.codes[int(r_code * len(f.codes)) % len(f.codes)])
         if r_drop < f.drop:
             return Decision(latency, drop=True)
+        if f.redirect and method in WRITE_METHODS:
+            return Decision(latency, redirect=f.redirect)
         commit = method in WRITE_METHODS and r_commit < f.commit_drop
         return Decision(latency, commit_drop=commit)

@@ -41,6 +41,9 @@ Format (every key optional unless marked *required*; emails are matched case-ins
         description: Plain text.
         locale: en                     # de | en | es | fr | it | nl | pt | uk
         locations: [{kind: zoom_conference}]   # LocationConfiguration objects
+        start_time_increment: 30       # 5..720 (default 30)
+        before_buffer: 0               # 0 5 10 15 30 45 60 90 120 150 180 (default 0); also
+                                       # after_buffer
         secret: false                  # also: admin_managed, internal_note, slug
         availability:                  # default: a copy of the owner's default schedule
           timezone: Europe/Berlin
@@ -95,6 +98,13 @@ import yaml
 
 from reconciler.sandbox.availability import parse_rules, working_hours
 from reconciler.sandbox.errors import Collector
+from reconciler.sandbox.event_type_fields import (
+    DEFAULT_COLOR,
+    DEFAULT_INCREMENT,
+    DEFAULT_QUESTION,
+    LOCALES,
+    writable_fields,
+)
 from reconciler.sandbox.model import (
     PLANS,
     ROLES,
@@ -113,17 +123,11 @@ from reconciler.sandbox.model import (
     User,
     Webhook,
 )
-from reconciler.sandbox.routes_event_types import (
-    DEFAULT_COLOR,
-    DEFAULT_QUESTION,
-    LOCALES,
-    writable_fields,
-)
-from reconciler.sandbox.routes_webhooks import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 from reconciler.sandbox.scopes import ALL_SCOPES
 from reconciler.sandbox.store import Store
 from reconciler.sandbox.timezones import canonical_timezone
 from reconciler.sandbox.util import parse_iso, slugify, unique_slug
+from reconciler.sandbox.webhook_terms import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 
 DEFAULT_BASE_TIME = "2024-01-15T09:00:00Z"
 _FIXTURE_WRITABLE = (
@@ -134,6 +138,9 @@ _FIXTURE_WRITABLE = (
     "duration_options",
     "locale",
     "locations",
+    "start_time_increment",
+    "before_buffer",
+    "after_buffer",
 )
 _POOLING = ("round_robin", "collective", "multi_pool")
 USER_LOCALES = ("en", "fr", "es", "de", "pt", "ps")
@@ -505,6 +512,9 @@ class _Loader:
                 availability=self._et_availability(owner, item.get("availability"), where),
                 created_at=now,
                 updated_at=now,
+                start_time_increment=fields.get("start_time_increment", DEFAULT_INCREMENT),
+                before_buffer=fields.get("before_buffer", 0),
+                after_buffer=fields.get("after_buffer", 0),
             )
             positions[owner.id] = et.position + 1
             self.store.event_types[et.id] = et

@@ -126,6 +126,10 @@ class EventType:
     updated_at: int
     deleted_at: int | None = None
     extra: Json = field(default_factory=dict)  # one-off details (date_setting, timezone)
+    # Since 2026-11-13 (CHANGES-2026.md): minutes; the increment is None for one-off types.
+    start_time_increment: int | None = 30
+    before_buffer: int = 0
+    after_buffer: int = 0
 
 
 @dataclass

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reconciler.sandbox.model import Json
 
@@ -34,3 +34,18 @@ def json_response(status: int, body: Json | None, headers: Mapping[str, str]) ->
     out["Content-Type"] = "application/json; charset=utf-8"
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return SandboxResponse(status, out, payload)
+
+
+class Handles(Protocol):
+    """What the transport adapters (transport.py, server.py) need of a sandbox."""
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        base_url: str | None = None,
+    ) -> SandboxResponse | Drop: ...

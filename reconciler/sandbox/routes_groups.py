@@ -14,9 +14,11 @@ from reconciler.sandbox.context import Ctx, Reply
 from reconciler.sandbox.errors import Collector, denied, invalid_param, not_found
 from reconciler.sandbox.model import ActivityEntry, GroupRelationship
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
+from reconciler.sandbox.router import route
 from reconciler.sandbox.util import iso, parse_iso
 
 
+@route("GET", "/groups", scope="groups:read")
 def list_groups(ctx: Ctx) -> Reply:
     ctx.ref_org(ctx.require("organization")["organization"], "organization")
     page, pagination = paginate(
@@ -28,6 +30,7 @@ def list_groups(ctx: Ctx) -> Reply:
     return Reply(200, {"collection": [ctx.views.group(g) for g in page], "pagination": pagination})
 
 
+@route("GET", "/groups/{uuid}", scope="groups:read")
 def get_group(ctx: Ctx) -> Reply:
     group = ctx.store.groups.get(ctx.params["uuid"])
     if group is None:
@@ -52,6 +55,7 @@ def _owner_filter(ctx: Ctx, value: str) -> tuple[str, str]:
     raise invalid_param("owner", "must be an organization membership or invitation URI")
 
 
+@route("GET", "/group_relationships", scope="groups:read")
 def list_group_relationships(ctx: Ctx) -> Reply:
     if ctx.q("organization"):
         ctx.ref_org(ctx.q("organization"), "organization")
@@ -77,6 +81,7 @@ def list_group_relationships(ctx: Ctx) -> Reply:
     )
 
 
+@route("GET", "/group_relationships/{uuid}", scope="groups:read")
 def get_group_relationship(ctx: Ctx) -> Reply:
     rel = ctx.store.relationships.get(ctx.params["uuid"])
     if rel is None:
@@ -89,6 +94,7 @@ def get_group_relationship(ctx: Ctx) -> Reply:
 _ACTIVITY_SORT = ("occurred_at", "action", "namespace", "actor.uri", "actor.display_name")
 
 
+@route("GET", "/activity_log_entries", scope="activity_log:read")
 def list_activity(ctx: Ctx) -> Reply:
     if ctx.store.org.plan != "enterprise":
         raise denied("Please upgrade your Calendly account to Enterprise.")

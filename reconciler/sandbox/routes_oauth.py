@@ -36,7 +36,7 @@ import hmac
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reconciler.sandbox.model import Json, Token
@@ -44,8 +44,15 @@ from reconciler.sandbox.requestlog import SENSITIVE
 from reconciler.sandbox.response import SandboxResponse, json_response
 from reconciler.sandbox.scopes import ALL_SCOPES, expand
 
-if TYPE_CHECKING:
-    from reconciler.sandbox.core import Sandbox
+
+class Directory(Protocol):
+    """What the auth server needs of the sandbox: who an app's user is (core's `Sandbox`)."""
+
+    def user_uri(self, email: str) -> str: ...  # KeyError: not an active member
+
+    @property
+    def org_uri(self) -> str: ...
+
 
 CODE_TTL = 600.0  # "the code expires after 10 minutes" (AUTH.md §2.2)
 DEFAULT_ACCESS_TTL = 7200  # access tokens live 2 hours (NOTES.md §5)
@@ -97,7 +104,7 @@ class _Refresh:
     used: bool = False
 
 
-_Endpoint = Callable[["Sandbox", dict[str, str], Mapping[str, str]], SandboxResponse]
+_Endpoint = Callable[[Directory, dict[str, str], Mapping[str, str]], SandboxResponse]
 
 
 class OAuthReply:
@@ -202,7 +209,7 @@ class OAuthServer:
 
     def handle(
         self,
-        sb: Sandbox,
+        sb: Directory,
         method: str,
         path: str,
         query: Sequence[tuple[str, str]],
@@ -232,7 +239,7 @@ class OAuthServer:
     # ---- endpoints -------------------------------------------------------------------------
 
     def _authorize(
-        self, sb: Sandbox, form: dict[str, str], headers: Mapping[str, str]
+        self, sb: Directory, form: dict[str, str], headers: Mapping[str, str]
     ) -> SandboxResponse:
         app = self._apps.get(form.get("client_id", ""))
         if app is None:
@@ -267,7 +274,7 @@ class OAuthServer:
         return _redirect(redirect_uri, {"code": code, **({"state": state} if state else {})})
 
     def _token(
-        self, sb: Sandbox, form: dict[str, str], headers: Mapping[str, str]
+        self, sb: Directory, form: dict[str, str], headers: Mapping[str, str]
     ) -> SandboxResponse:
         app = self._client(form, headers)
         grant = form.get("grant_type")
@@ -295,7 +302,7 @@ class OAuthServer:
         raise _Refused(400, "unsupported_grant_type", "Unsupported grant_type.")
 
     def _introspect(
-        self, sb: Sandbox, form: dict[str, str], headers: Mapping[str, str]
+        self, sb: Directory, form: dict[str, str], headers: Mapping[str, str]
     ) -> SandboxResponse:
         app = self._client(form, headers)
         grant = self._access.get(form.get("token", ""))
@@ -315,7 +322,7 @@ class OAuthServer:
         return json_response(200, body, {})
 
     def _revoke(
-        self, sb: Sandbox, form: dict[str, str], headers: Mapping[str, str]
+        self, sb: Directory, form: dict[str, str], headers: Mapping[str, str]
     ) -> SandboxResponse:
         app = self._client(form, headers)
         value = form.get("token", "")
@@ -347,7 +354,7 @@ class OAuthServer:
             raise _Refused(401, "invalid_client", "Client authentication failed.")
         return app
 
-    def _mint(self, sb: Sandbox, app: OAuthApp, scopes: frozenset[str] | None) -> SandboxResponse:
+    def _mint(self, sb: Directory, app: OAuthApp, scopes: frozenset[str] | None) -> SandboxResponse:
         identity = _identity(sb, app)
         if identity is None:
             raise _Refused(400, "invalid_grant", "The user is no longer in the organization.")
@@ -377,7 +384,7 @@ class OAuthServer:
         return f"sbx-oauth-{kind}-{self._rng.getrandbits(128):032x}"
 
 
-def _identity(sb: Sandbox, app: OAuthApp) -> tuple[str, str] | None:
+def _identity(sb: Directory, app: OAuthApp) -> tuple[str, str] | None:
     """The app user's URI and organization URI; None when the user is not an active member."""
     try:
         return sb.user_uri(app.user_email), sb.org_uri

@@ -23,14 +23,17 @@ from reconciler.sandbox.errors import (
 )
 from reconciler.sandbox.model import ROLES, Invitation, User
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
+from reconciler.sandbox.router import route
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
+@route("GET", "/users/me", scope="users:read")
 def get_me(ctx: Ctx) -> Reply:
     return Reply(200, {"resource": ctx.views.user(ctx.caller)})
 
 
+@route("GET", "/users/{uuid}", scope="users:read")
 def get_user(ctx: Ctx) -> Reply:
     user_id = ctx.params["uuid"]
     user: User | None = ctx.caller if user_id == "me" else ctx.store.active_user(user_id)
@@ -39,6 +42,7 @@ def get_user(ctx: Ctx) -> Reply:
     return Reply(200, {"resource": ctx.views.user(user)})
 
 
+@route("GET", "/organizations/{uuid}", scope="organizations:read")
 def get_organization(ctx: Ctx) -> Reply:
     if ctx.params["uuid"] != ctx.store.org.id:
         raise not_found()
@@ -48,6 +52,7 @@ def get_organization(ctx: Ctx) -> Reply:
 # ---- memberships ---------------------------------------------------------------------------
 
 
+@route("GET", "/organization_memberships", scope="organizations:read")
 def list_memberships(ctx: Ctx) -> Reply:
     org, user_ref = ctx.q("organization"), ctx.q("user")
     if not org and not user_ref:
@@ -75,6 +80,7 @@ def list_memberships(ctx: Ctx) -> Reply:
     )
 
 
+@route("GET", "/organization_memberships/{uuid}", scope="organizations:read")
 def get_membership(ctx: Ctx) -> Reply:
     membership = ctx.store.memberships.get(ctx.params["uuid"])
     if membership is None:
@@ -82,6 +88,7 @@ def get_membership(ctx: Ctx) -> Reply:
     return Reply(200, {"resource": ctx.views.membership(membership)})
 
 
+@route("DELETE", "/organization_memberships/{uuid}", scope="organizations:write")
 def delete_membership(ctx: Ctx) -> Reply:
     store = ctx.store
     membership = store.memberships.get(ctx.params["uuid"])
@@ -136,6 +143,7 @@ def _invitation(ctx: Ctx) -> Invitation:
     return invitation
 
 
+@route("GET", "/organizations/{uuid}/invitations", scope="organizations:read")
 def list_invitations(ctx: Ctx) -> Reply:
     _own_org(ctx)
     status = ctx.q("status")
@@ -166,6 +174,7 @@ def list_invitations(ctx: Ctx) -> Reply:
     )
 
 
+@route("POST", "/organizations/{uuid}/invitations", scope="organizations:write")
 def create_invitation(ctx: Ctx) -> Reply:
     _own_org(ctx)
     # 403 message as enumerated for this operation in the 2023 spec.
@@ -212,10 +221,12 @@ def create_invitation(ctx: Ctx) -> Reply:
     return Reply(201, {"resource": ctx.views.invitation(invitation)})
 
 
+@route("GET", "/organizations/{org_uuid}/invitations/{uuid}", scope="organizations:read")
 def get_invitation(ctx: Ctx) -> Reply:
     return Reply(200, {"resource": ctx.views.invitation(_invitation(ctx))})
 
 
+@route("DELETE", "/organizations/{org_uuid}/invitations/{uuid}", scope="organizations:write")
 def revoke_invitation(ctx: Ctx) -> Reply:
     invitation = _invitation(ctx)
     ctx.require_admin()  # "When user is not an admin/owner" example of the 2023 spec

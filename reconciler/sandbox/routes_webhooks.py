@@ -17,8 +17,6 @@ From the spec and NOTES.md §3.5 / §4 / §7:
 
 from __future__ import annotations
 
-import hashlib
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,39 +24,12 @@ from reconciler.sandbox.context import Ctx, Reply
 from reconciler.sandbox.errors import ApiError, Collector, denied, invalid_param, not_found
 from reconciler.sandbox.model import Json, Webhook
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
+from reconciler.sandbox.router import route
 from reconciler.sandbox.scopes import event_scope, expand
 from reconciler.sandbox.util import iso
+from reconciler.sandbox.webhook_terms import PAYLOAD_EVENTS, SCOPES, hash_signing_key
 
-SCOPES = ("organization", "user", "group")
-PAYLOAD_EVENTS = (
-    "invitee.created",
-    "invitee.canceled",
-    "invitee_no_show.created",
-    "invitee_no_show.deleted",
-    "routing_form_submission.created",
-    "event_type.created",
-    "event_type.deleted",
-    "event_type.updated",
-    "meeting_recap.created",
-    "meeting_recap.updated",
-    "meeting_recap.deleted",
-    "contact.created",
-    "contact.updated",
-    "contact.deleted",
-)
 FREE_PLANS = ("basic", "essentials")
-
-
-def hash_signing_key(key: str) -> str:
-    salt = os.urandom(16).hex()
-    return f"{salt}${hashlib.sha256((salt + key).encode()).hexdigest()}"
-
-
-def signing_key_matches(stored: str | None, key: str) -> bool:
-    if not stored:
-        return False
-    salt, _, digest = stored.partition("$")
-    return hashlib.sha256((salt + key).encode()).hexdigest() == digest
 
 
 def _valid_url(value: Any) -> bool:
@@ -68,6 +39,7 @@ def _valid_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+@route("POST", "/webhook_subscriptions", scope="webhooks:write")
 def create_webhook(ctx: Ctx) -> Reply:
     if ctx.store.org.plan in FREE_PLANS:
         raise denied("Please upgrade your Calendly account to Standard")
@@ -148,6 +120,7 @@ def create_webhook(ctx: Ctx) -> Reply:
     return Reply(201, {"resource": ctx.views.webhook(hook)})
 
 
+@route("GET", "/webhook_subscriptions", scope="webhooks:read")
 def list_webhooks(ctx: Ctx) -> Reply:
     found = ctx.require("organization", "scope")
     ctx.ref_org(found["organization"], "organization")
@@ -193,10 +166,12 @@ def _webhook(ctx: Ctx) -> Webhook:
     return hook
 
 
+@route("GET", "/webhook_subscriptions/{webhook_uuid}", scope="webhooks:read")
 def get_webhook(ctx: Ctx) -> Reply:
     return Reply(200, {"resource": ctx.views.webhook(_webhook(ctx))})
 
 
+@route("DELETE", "/webhook_subscriptions/{webhook_uuid}", scope="webhooks:write")
 def delete_webhook(ctx: Ctx) -> Reply:
     hook = _webhook(ctx)
     if not ctx.is_admin and (hook.scope != "user" or hook.user_id != ctx.caller.id):
@@ -216,6 +191,7 @@ def delete_webhook(ctx: Ctx) -> Reply:
 # ---- sample data ---------------------------------------------------------------------------
 
 
+@route("GET", "/sample_webhook_data", scope="webhooks:read")
 def sample_webhook_data(ctx: Ctx) -> Reply:
     found = ctx.require("event", "organization", "scope")
     errors = Collector()

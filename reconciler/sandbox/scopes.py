@@ -1,51 +1,17 @@
-"""OAuth scopes: which scope each emulated operation needs, and what a token's grant covers.
+"""OAuth scopes: the catalogue, what a token's grant covers, what a webhook event family needs.
 
-Built from Calendly's scope catalogue (shared/seeds/004_e450c6126910d539.txt) with the spec's
-paths where the catalogue's are wrong: it says `/organization_invitations` and
-`PATCH /event_type_availability_schedules/{uuid}`, the spec has `/organizations/{uuid}/invitations`
-and `PATCH /event_type_availability_schedules?event_type=URI`; it says
-`/webhook_subscriptions/sample_data`, the spec has `/sample_webhook_data`.
+Which scope each operation needs is declared where it is routed (`@route(..., scope=...)`,
+router.py; `operation_scopes()` lists them all), from Calendly's scope catalogue
+(shared/seeds/004_e450c6126910d539.txt) with the spec's paths where the catalogue's are wrong:
+it says `/organization_invitations` and `PATCH /event_type_availability_schedules/{uuid}`, the
+spec has `/organizations/{uuid}/invitations` and `PATCH /event_type_availability_schedules?
+event_type=URI`; it says `/webhook_subscriptions/sample_data`, the spec has
+`/sample_webhook_data`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-# (method, spec path template) → the one scope the operation requires.
-OPERATION_SCOPES: dict[tuple[str, str], str] = {
-    ("GET", "/users/me"): "users:read",
-    ("GET", "/users/{uuid}"): "users:read",
-    ("GET", "/organizations/{uuid}"): "organizations:read",
-    ("GET", "/organization_memberships"): "organizations:read",
-    ("GET", "/organization_memberships/{uuid}"): "organizations:read",
-    ("DELETE", "/organization_memberships/{uuid}"): "organizations:write",
-    ("GET", "/organizations/{uuid}/invitations"): "organizations:read",
-    ("POST", "/organizations/{uuid}/invitations"): "organizations:write",
-    ("GET", "/organizations/{org_uuid}/invitations/{uuid}"): "organizations:read",
-    ("DELETE", "/organizations/{org_uuid}/invitations/{uuid}"): "organizations:write",
-    ("GET", "/event_types"): "event_types:read",
-    ("POST", "/event_types"): "event_types:write",
-    ("GET", "/event_types/{uuid}"): "event_types:read",
-    ("PATCH", "/event_types/{uuid}"): "event_types:write",
-    ("POST", "/one_off_event_types"): "event_types:write",
-    ("GET", "/event_type_memberships"): "event_types:read",
-    ("GET", "/event_type_availability_schedules"): "availability:read",
-    ("PATCH", "/event_type_availability_schedules"): "availability:write",
-    ("GET", "/user_availability_schedules"): "availability:read",
-    ("GET", "/user_availability_schedules/{uuid}"): "availability:read",
-    ("GET", "/locations"): "locations:read",
-    ("GET", "/webhook_subscriptions"): "webhooks:read",
-    # Plus the read scope of every subscribed event family: see EVENT_FAMILY_SCOPES.
-    ("POST", "/webhook_subscriptions"): "webhooks:write",
-    ("GET", "/webhook_subscriptions/{webhook_uuid}"): "webhooks:read",
-    ("DELETE", "/webhook_subscriptions/{webhook_uuid}"): "webhooks:write",
-    ("GET", "/sample_webhook_data"): "webhooks:read",
-    ("GET", "/groups"): "groups:read",
-    ("GET", "/groups/{uuid}"): "groups:read",
-    ("GET", "/group_relationships"): "groups:read",
-    ("GET", "/group_relationships/{uuid}"): "groups:read",
-    ("GET", "/activity_log_entries"): "activity_log:read",
-}
 
 # Webhook event family (the part before the dot) → read scope needed to subscribe to it
 # (NOTES.md §4.1, scope catalogue "Webhooks must be scoped by the event family").

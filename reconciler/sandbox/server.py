@@ -10,13 +10,10 @@ import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
-from reconciler.sandbox.response import Drop
-
-if TYPE_CHECKING:
-    from reconciler.sandbox.core import Sandbox
+from reconciler.sandbox.response import Drop, Handles
 
 log = logging.getLogger("reconciler.sandbox.server")
 
@@ -56,6 +53,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, PROPFIND, ...) goes to the sandbox too, which answers
+        # in JSON like Calendly, instead of http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
@@ -67,7 +71,7 @@ class SandboxServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128  # listen() backlog: a client opening many connections at once
 
-    def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
+    def __init__(self, sandbox: Handles, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.sandbox = sandbox
         self._thread: threading.Thread | None = None

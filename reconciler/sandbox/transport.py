@@ -8,19 +8,15 @@ sending a response."), exactly what httpx raises when a real server hangs up.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import httpx
 
-from reconciler.sandbox.response import Drop
-
-if TYPE_CHECKING:
-    from reconciler.sandbox.core import Sandbox
+from reconciler.sandbox.response import Drop, Handles
 
 
 class SandboxTransport(httpx.BaseTransport):
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Handles) -> None:
         self.sandbox = sandbox
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

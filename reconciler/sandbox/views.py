@@ -137,6 +137,9 @@ class Views:
             "slug": et.slug,
             "type": et.type,
             "updated_at": iso(et.updated_at),
+            "start_time_increment": et.start_time_increment,
+            "before_buffer": et.before_buffer,
+            "after_buffer": et.after_buffer,
         }
 
     def event_type_membership(self, et: EventType, host_index: int) -> Json:

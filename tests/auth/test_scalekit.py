@@ -63,6 +63,7 @@ def test_plan_and_apply_through_the_proxy(
         "POST /organizations/HCM6XP36DO3X2XMK/invitations",
         "PATCH /event_types/PEVSCGN5AYKP4V33",
         "POST /event_types",
+        "PATCH /event_types/FWACLV3SONNGEOQT",  # active: true again (created inactive)
         "PATCH /event_type_availability_schedules",
         "PATCH /event_type_availability_schedules",
         "DELETE /webhook_subscriptions/d9a7912f-4020-4ded-b4ec-fbb908b00b5f",

@@ -1,7 +1,7 @@
 """Saved plans: `plan --out FILE`, then `apply FILE`.
 
-Aspects: a saved plan applies cleanly when nothing moved, re-reading only the objects it
-writes; it is refused, naming the object, when Calendly changed in between (and --replan plans
+Aspects: a saved plan applies cleanly when nothing moved, reading before any write; it is
+refused, naming the object, when Calendly changed in between (and --replan plans
 again); the file never holds a secret, and the secret is checked again at apply time.
 """
 
@@ -56,7 +56,7 @@ def test_a_saved_plan_holds_no_secret(planned: Path) -> None:
     assert data["saved"] == {"format": "calendly-reconciler saved plan", "config": ["config"]}
 
 
-def test_a_saved_plan_applies_reading_only_what_it_writes(
+def test_a_saved_plan_applies_after_checking_everything_before_any_write(
     run: Run, sandbox: Sandbox, planned: Path
 ) -> None:
     mark = len(sandbox.requests)
@@ -67,8 +67,12 @@ def test_a_saved_plan_applies_reading_only_what_it_writes(
     event_type = next(p for _, p in calls if p.startswith("/event_types/"))
     hook = next(p for _, p in calls if p.startswith("/webhook_subscriptions/"))
     assert calls[0] == ("GET", "/users/me")
-    assert sorted(calls[1:3]) == sorted([("GET", event_type), ("GET", hook)])  # in parallel
-    assert sorted(calls[3:]) == sorted(
+    # Reads (the organization, for the rebuild and the guards; the objects it writes, for
+    # their fingerprints) all come before the first write.
+    first_write = next(i for i, (m, _) in enumerate(calls) if m != "GET")
+    assert {m for m, _ in calls[:first_write]} == {"GET"}
+    assert {("GET", event_type), ("GET", hook)} <= set(calls[:first_write])
+    assert sorted(calls[first_write:]) == sorted(
         [("PATCH", event_type), ("DELETE", hook), ("POST", "/webhook_subscriptions")]
     )
     new_hook = sandbox.state()["webhooks"][-1]["id"]

@@ -47,5 +47,6 @@ def test_a_failed_create_skips_its_availability_only(harness: Harness) -> None:
     ]
     lookup = ("GET", "/event_types", {"user": dana, "count": "100"})
     post = ("POST", "/event_types", {})
-    assert creates == [post, lookup, post, lookup, post, lookup, post, lookup]
+    # (first: the look that makes a create idempotent, before the first send)
+    assert creates == [lookup, post, lookup, post, lookup, post, lookup, post, lookup]
     assert [w[0] for w in writes].count("PATCH") == 1

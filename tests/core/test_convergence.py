@@ -110,8 +110,11 @@ def test_event_types_create_update_and_deactivate(harness: Harness) -> None:
         (Action.DELETE, "dana@acme.example/Product Demo"),
     ]
     assert result.ok
+    new = harness.event_type_id("dana@acme.example", "Pricing Review")
     assert sorted(writes, key=str) == sorted(
         [
+            # Calendly creates event types inactive (NOTES.md §7.7): apply sets it again.
+            ("PATCH", f"/event_types/{new}", {}, {"active": True}),
             ("PATCH", f"/event_types/{intro}", {}, {
                 "duration": 45, "duration_options": [30, 45], "color": "#ff0000",
                 "locations": [{"kind": "physical", "location": "1 Main St, New York"}],
@@ -195,6 +198,7 @@ def test_availability_patches_the_whole_rule_set(harness: Harness) -> None:
              "rules": full_week(friday=[{"from": "10:00", "to": "11:00"}]),
              "user": harness.sandbox.user_uri("dana@acme.example")},
           "availability_setting": "host"}),
+        ("PATCH", f"/event_types/{new}", {}, {"active": True}),  # created inactive (§7.7)
     ]  # fmt: skip
     assert writes[0][:2] == ("POST", "/event_types")  # the event type exists before its schedule
     assert sorted(writes[1:], key=str) == sorted(expected_patches, key=str)

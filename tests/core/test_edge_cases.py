@@ -41,11 +41,13 @@ def test_an_owner_who_has_not_joined_yet_is_waited_for(harness: Harness) -> None
     harness.sandbox.accept_invitation("priya@acme.example")
     plan, result, writes = harness.apply(harness.config(PENDING_OWNER))
     assert result.ok and [o.status for o in result.outcomes] == [Status.DONE]
+    new = harness.event_type_id("priya@acme.example", "Support Intro")
     assert writes == [
         ("POST", "/event_types", {}, {
             "owner": harness.sandbox.user_uri("priya@acme.example"),
             "name": "Support Intro", "active": True,
-        })
+        }),
+        ("PATCH", f"/event_types/{new}", {}, {"active": True}),  # created inactive (§7.7)
     ]  # fmt: skip
 
 

@@ -71,6 +71,9 @@ def test_created_event_type_defaults(sb: Sandbox, api: Api, clock: FakeClock) ->
         "secret": False,
         "slug": "coffee-chat",
         "type": "StandardEventType",
+        "start_time_increment": 30,  # CHANGES-2026.md: defaults 30, 0, 0
+        "before_buffer": 0,
+        "after_buffer": 0,
     }
 
 
@@ -89,7 +92,7 @@ def test_unknown_and_read_only_fields_are_silently_ignored(sb: Sandbox, api: Api
         favourite_colour="blue",
     )
     assert (et["active"], et["slug"], et["secret"], et["internal_note"]) == (
-        True,
+        False,  # new event types arrive inactive whatever the body says (NOTES.md §7.7)
         "demo",
         False,
         None,
@@ -151,7 +154,8 @@ def test_patch_updates_writable_fields(sb: Sandbox, api: Api) -> None:
 def test_list_filters_and_sorting(sb: Sandbox, api: Api, clock: FakeClock) -> None:
     client = api(sb, "owner")
     clock.advance(1)
-    create(client, sb, name="alpha", active=True)
+    alpha = create(client, sb, name="alpha")
+    client.patch(path_of(alpha["uri"]), json={"active": True})
     clock.advance(1)
     create(client, sb, name="Beta")
     org = {"organization": sb.org_uri}

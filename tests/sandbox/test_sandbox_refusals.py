@@ -821,7 +821,25 @@ def test_unknown_routes_and_methods_are_404(sb: Sandbox, api: Api) -> None:
         ("GET", "/nowhere"),
         ("PUT", "/webhook_subscriptions/X"),
         ("PATCH", "/webhook_subscriptions/X"),
-        ("DELETE", "/users/me"),
+        ("DELETE", "/event_types/X"),  # as probed live (NOTES.md §6.1)
+        ("TRACE", "/event_types/X"),
         ("GET", "/event_types/"),
     ):
         check(client.request(method, path), 404, NOT_FOUND)
+
+
+def test_other_methods_on_a_fixed_path_are_405_with_allow(sb: Sandbox, api: Api) -> None:
+    client = api(sb, "owner")
+    for method, path, allow in (
+        ("DELETE", "/users/me", "GET"),
+        ("TRACE", "/event_types", "GET, POST"),
+        ("PUT", "/event_type_availability_schedules", "GET, PATCH"),
+        ("OPTIONS", "/webhook_subscriptions", "GET, POST"),
+    ):
+        response = client.request(method, path)
+        check(
+            response,
+            405,
+            {"title": "Method Not Allowed", "message": f"{method} is not allowed on {path}."},
+        )
+        assert response.headers["Allow"] == allow
