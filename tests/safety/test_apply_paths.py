@@ -12,7 +12,7 @@ and, on the sandbox, a new event type ending as active as declared.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reconciler.apply import INTERRUPTED, ApplyResult, Status, apply
@@ -24,6 +24,7 @@ from tests.harness import Harness
 
 ORG = "https://api.calendly.com/organizations/ORG"
 ALICE = "https://api.calendly.com/users/ALICE"
+BEN = "https://api.calendly.com/users/BEN"
 TYPE = "https://api.calendly.com/event_types/T1"
 KEY = "alice@acme.example/Sync"
 AVAILABILITY = "/event_type_availability_schedules"
@@ -40,10 +41,10 @@ class Client:
     def __init__(
         self,
         writes: Mapping[tuple[str, str], list[Answer]] | None = None,
-        listings: Mapping[str, list[Answer]] | None = None,
+        listings: Mapping[str, Any] | None = None,
     ) -> None:
         self.writes = {k: list(v) for k, v in (writes or {}).items()}
-        self.listings = {k: list(v) for k, v in (listings or {}).items()}
+        self.listings = {k: v if callable(v) else list(v) for k, v in (listings or {}).items()}
         self.calls: list[tuple[Any, ...]] = []
 
     @staticmethod
@@ -66,7 +67,10 @@ class Client:
 
     def list_all(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         self.calls.append(("LIST", path, dict(params or {})))
-        return self._next(self.listings.get(path, [[]]))
+        answers = self.listings.get(path, [[]])
+        if callable(answers):  # answers by query
+            return self._next(answers(dict(params or {})))
+        return self._next(answers)
 
     def get_resource(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         raise AssertionError(f"unexpected GET {path}")
@@ -311,6 +315,133 @@ def test_a_failed_lookup_fails_the_create() -> None:
     assert outcomes(run(client, create_type())) == [
         (f"event_type:{KEY}", Status.FAILED, f"looking for it in Calendly failed: {error}")
     ]
+
+
+def test_an_adopted_event_type_left_inactive_is_activated() -> None:
+    inactive = {**SYNC, "active": False}
+    body = {"owner": ALICE, "name": "Sync", "duration": 30, "active": True}
+    client = Client(
+        listings={"/event_types": [[inactive]]}, writes={("PATCH", "/event_types/T1"): [{}]}
+    )
+    assert outcomes(run(client, create_type(body))) == [
+        (
+            f"event_type:{KEY}",
+            Status.DONE,
+            "already existed: adopted, not created again; set active again: Calendly ignored it "
+            "on create",
+        )
+    ]
+    error = ApiError(method="PATCH", path="/event_types/T1", status=500)
+    failing = Client(
+        listings={"/event_types": [[inactive]]}, writes={("PATCH", "/event_types/T1"): [error]}
+    )
+    assert outcomes(run(failing, create_type(body))) == [
+        (
+            f"event_type:{KEY}",
+            Status.FAILED,
+            f"already existed: adopted, not created again, then {error}",
+        )
+    ]
+
+
+def test_an_existing_object_that_cannot_be_read_is_refused() -> None:
+    no_uri = {k: v for k, v in SYNC.items() if k != "uri"}
+    client = Client(listings={"/event_types": [[no_uri]]})
+    assert outcomes(run(client, create_type())) == [
+        (
+            f"event_type:{KEY}",
+            Status.FAILED,
+            "already exists in Calendly () and differs from the plan: it cannot be read "
+            "(malformed event type: `uri` is missing, expected an https URI); plan again",
+        )
+    ]
+
+
+def test_a_create_without_requests_is_done_without_a_call() -> None:
+    client = Client()
+    change = Change("member", Action.CREATE, "q@acme.example", {}, {})
+    assert outcomes(run(client, change)) == [("member:q@acme.example", Status.DONE, "")]
+    assert client.calls == []
+
+
+def test_a_webhook_answered_409_is_looked_up_in_the_organization() -> None:
+    hook = {"url": "https://h.example/x", "scope": "organization", "events": ["invitee.created"]}
+    found = {"uri": "https://api.calendly.com/webhook_subscriptions/W1", "scope": "organization"}
+    found.update(callback_url=hook["url"], events=hook["events"])
+    request = Request("POST", "/webhook_subscriptions", body=hook)
+    change = Change("webhook", Action.CREATE, "w", {}, {}, requests=(request,))
+    client = Client(
+        writes={("POST", "/webhook_subscriptions"): [conflict("/webhook_subscriptions")]},
+        listings={"/webhook_subscriptions": [[], [found]]},
+    )
+    assert outcomes(run(client, change)) == [("webhook:w", Status.DONE, "already existed")]
+    query = {"organization": ORG, "scope": "organization"}
+    assert client.calls[-1] == ("LIST", "/webhook_subscriptions", query)
+
+
+# ---- copies that a concurrent apply raced in ----------------------------------------------------
+
+BEN_KEY = "ben@acme.example/Sync"
+
+
+def two_owners() -> list[Change]:
+    ben = Request("POST", "/event_types", body={"owner": BEN, "name": "Sync"})
+    return [
+        create_type({"owner": ALICE, "name": "Sync"}),
+        Change("event_type", Action.CREATE, BEN_KEY, {}, {}, requests=(ben,)),
+    ]
+
+
+def created(uri: str) -> dict[str, Any]:
+    return {"resource": {"uri": uri}}
+
+
+def test_copies_raced_in_by_another_apply_are_reported_per_owner() -> None:
+    def listing(params: dict[str, Any]) -> list[Any]:
+        # Before the creates: nothing. After: one Sync of Alice's, two of Ben's.
+        copies = {ALICE: [SYNC], BEN: [{**SYNC, "uri": TYPE + "B"}, {**SYNC, "uri": TYPE + "C"}]}
+        return [[], [{**c, "profile": {"owner": params["user"]}} for c in copies[params["user"]]]]
+
+    client = Client(
+        writes={("POST", "/event_types"): [created(TYPE), created(TYPE + "B")]},
+        listings={"/event_types": Listing(listing)},
+    )
+    result = run(client, *two_owners())
+    assert result.duplicates == [
+        f"event_type {BEN_KEY}: 2 live copies (T1B, T1C): another apply created it at the same "
+        "time; `plan --dedupe` keeps the oldest and deactivates the others"
+    ]
+    assert result.count(Status.DONE) == 2 and not result.ok
+
+
+def test_a_failed_look_for_copies_is_a_warning_and_the_next_owner_is_still_looked_at() -> None:
+    error = ApiError(method="GET", path="/event_types", status=500)
+
+    def listing(params: dict[str, Any]) -> list[Any]:
+        if params["user"] == ALICE:
+            return [[], error]
+        bens = {**SYNC, "profile": {"owner": BEN}}
+        return [[], [{**bens, "uri": TYPE + "B"}, {**bens, "uri": TYPE + "C"}]]
+
+    client = Client(
+        writes={("POST", "/event_types"): [created(TYPE), created(TYPE + "B")]},
+        listings={"/event_types": Listing(listing)},
+    )
+    result = run(client, *two_owners())
+    assert result.warnings == [f"could not look for duplicates of {ALICE}'s: {error}"]
+    assert [d.split(":")[0] for d in result.duplicates] == [f"event_type {BEN_KEY}"]
+
+
+class Listing:
+    """Answers per query, each query's answers used in order."""
+
+    def __init__(self, answers: Callable[[dict[str, Any]], list[Any]]) -> None:
+        self.answers = answers
+        self.seen: dict[str, list[Any]] = {}
+
+    def __call__(self, params: dict[str, Any]) -> list[Any]:
+        key = repr(sorted(params.items()))
+        return self.seen.setdefault(key, self.answers(params))
 
 
 # ---- against the sandbox, which creates event types inactive (as Calendly does) ---------------
