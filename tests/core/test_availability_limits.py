@@ -69,6 +69,7 @@ def test_no_schedule_or_a_null_one_reads_as_an_empty_week() -> None:
     assert read() == empty
     assert read({"availability_rule": None}) == empty
     assert read(schedule(timezone=None)) == empty
+    assert read({"availability_rule": {"timezone": None, "rules": None}}) == empty
 
 
 def test_the_first_schedule_with_a_rule_is_the_hosts() -> None:
@@ -90,6 +91,13 @@ def test_malformed_schedules_are_named_exactly() -> None:
     assert malformed(schedule(wday("monday", "24:30-24:40"))) == (
         f"malformed interval #1 of {rule_of}: `from` is the string '24:30', expected a time "
         '"hh:mm"'
+    )
+    assert malformed(schedule(wday("monday", "24:10-24:20"))) == (
+        f"malformed interval #1 of {rule_of}: `from` is the string '24:10', expected a time "
+        '"hh:mm"'
+    )
+    assert malformed(schedule(wday("monday", "-09:00"))) == (
+        f"malformed interval #1 of {rule_of}: `from` is the string '', expected a time \"hh:mm\""
     )
     assert malformed(schedule(wday("monday", "09:00-25:00"))) == (
         f"malformed interval #1 of {rule_of}: `to` is the string '25:00', expected a time \"hh:mm\""
