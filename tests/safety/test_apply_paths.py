@@ -154,6 +154,36 @@ def test_a_create_answered_409_that_matches_nothing_fails_with_the_409() -> None
     assert not result.ok and result.count(Status.SKIPPED) == 1
 
 
+def test_an_adopted_create_still_gets_its_follow_up() -> None:
+    client = Client(
+        writes={
+            ("POST", "/event_types"): [conflict("/event_types")],
+            ("PATCH", "/event_types/T1"): [{}],
+        },
+        listings={"/event_types": [[], [{**SYNC, "active": False}]]},
+    )
+    body = {"owner": ALICE, "name": "Sync", "active": True}
+    assert outcomes(run(client, create_type(body))) == [
+        (
+            f"event_type:{KEY}",
+            Status.DONE,
+            "already existed; set active again: Calendly ignored it on create",
+        )
+    ]
+
+
+def test_a_create_answered_without_a_resource_fails_clearly() -> None:
+    client = Client(writes={("POST", "/event_types"): [{"data": "?"}]})
+    assert outcomes(run(client, create_type())) == [
+        (
+            f"event_type:{KEY}",
+            Status.FAILED,
+            "POST /event_types succeeded but answered without the new object's `uri`; plan "
+            "again to see it",
+        )
+    ]
+
+
 def test_only_a_create_is_adopted() -> None:
     error = ApiError(method="PATCH", path="/event_types/T1", status=409)
     request = Request("PATCH", "/event_types/T1", body={"duration": 45})
@@ -267,6 +297,31 @@ def test_what_is_missing_failed_or_skipped_passes_on() -> None:
         ),
     ]
     assert result.ok  # skipped is not failed
+
+
+def test_a_failure_skips_every_dependent_not_yet_settled() -> None:
+    def create(name: str) -> Change:
+        request = Request("POST", "/event_types", body={"owner": ALICE, "name": name})
+        return Change("event_type", Action.CREATE, f"a/{name}", {}, {}, requests=(request,))
+
+    def hook(key: str, *needs: str) -> Change:
+        body = {
+            "url": "https://h.example/x",
+            "notes": [placeholder("event_type", n) for n in needs],
+        }
+        request = Request("POST", "/webhook_subscriptions", body=body)
+        return Change("webhook", Action.CREATE, key, {}, {}, requests=(request,))
+
+    error = ApiError(method="POST", path="/event_types", status=500)
+    client = Client(writes={("POST", "/event_types"): [error]})
+    result = run(client, create("X"), create("A"), hook("b", "a/X", "a/A"), hook("c", "a/A"))
+    assert outcomes(result) == [
+        ("event_type:a/X", Status.FAILED, str(error)),
+        ("event_type:a/A", Status.FAILED, str(error)),
+        ("webhook:b", Status.SKIPPED, "depends on event_type:a/X, which failed"),
+        ("webhook:c", Status.SKIPPED, "depends on event_type:a/A, which failed"),
+    ]
+    assert not result.interrupted
 
 
 def test_a_placeholder_for_something_not_in_the_plan_is_skipped() -> None:
