@@ -2,7 +2,8 @@
 
 Prints one Markdown table row per mutated module (the form tests/MUTATION.md records), then
 the mutants that were not killed, for `mutmut show NAME`. Score = (killed + timeout) / all;
-a mutant no selected test reaches ("no tests") counts as surviving.
+a mutant no selected test reaches ("no tests") counts as surviving, and so does one a run
+stopped before ("not run"; the score of those run is shown apart).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ def main(root: Path = Path("mutants")) -> int:
     if not metas:
         print("no mutmut results in mutants/: run `make mutation` first", file=sys.stderr)
         return 1
-    print("| module | killed | survived | no tests | total | score |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| module | killed | survived | no tests | not run | total | score | of those run |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     left: list[str] = []
     for meta in metas:
         codes = json.loads(meta.read_text())["exit_code_by_key"]
@@ -33,12 +34,15 @@ def main(root: Path = Path("mutants")) -> int:
         count = Counter(statuses.values())
         killed = sum(count[s] for s in KILLED)
         module = str(meta.relative_to(root)).removesuffix(".meta")
+        run = len(statuses) - count["not checked"]
         score = killed / len(statuses) if statuses else 1.0
         print(
             f"| {module} | {killed} | {count['survived']} | {count['no tests']} "
-            f"| {len(statuses)} | {score:.1%} |"
+            f"| {count['not checked']} | {len(statuses)} | {score:.1%} | {killed / run:.1%} |"
         )
-        left += sorted(f"{s}: {n}" for n, s in statuses.items() if s not in KILLED)
+        left += sorted(
+            f"{s}: {n}" for n, s in statuses.items() if s not in (*KILLED, "not checked")
+        )
     if left:
         print("\nnot killed (see `mutmut show NAME`):")
         print("\n".join(f"  {line}" for line in left))

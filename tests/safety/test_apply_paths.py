@@ -324,6 +324,32 @@ def test_a_failure_skips_every_dependent_not_yet_settled() -> None:
     assert not result.interrupted
 
 
+def test_a_change_waits_for_all_of_its_dependencies() -> None:
+    def create(name: str) -> Change:
+        request = Request("POST", "/event_types", body={"owner": ALICE, "name": name})
+        return Change("event_type", Action.CREATE, f"a/{name}", {}, {}, requests=(request,))
+
+    body = {"notes": [placeholder("event_type", "a/A"), placeholder("event_type", "a/X")]}
+    both = Change(
+        "event_type",
+        Action.UPDATE,
+        "a/B",
+        {},
+        {},
+        requests=(Request("PATCH", "/event_types/B", body=body),),
+    )
+    client = Client(
+        writes={
+            ("POST", "/event_types"): [created(TYPE + "A"), created(TYPE + "X")],
+            ("PATCH", "/event_types/B"): [{}],
+        }
+    )
+    # Plan order A, B, X: B is after A but must still wait for X.
+    result = run(client, create("A"), both, create("X"))
+    assert [s for _, s, _ in outcomes(result)] == [Status.DONE] * 3
+    assert client.calls[-2][3] == {"notes": [TYPE + "A", TYPE + "X"]}
+
+
 def test_a_placeholder_for_something_not_in_the_plan_is_skipped() -> None:
     result = run(Client(), set_availability())
     assert outcomes(result) == [
@@ -485,6 +511,16 @@ def test_a_failed_look_for_copies_is_a_warning_and_the_next_owner_is_still_looke
     result = run(client, *two_owners())
     assert result.warnings == [f"could not look for duplicates of {ALICE}'s: {error}"]
     assert [d.split(":")[0] for d in result.duplicates] == [f"event_type {BEN_KEY}"]
+
+
+def test_an_adopted_event_type_with_raced_copies_is_reported() -> None:
+    copies = [SYNC, {**SYNC, "uri": TYPE + "B"}]
+    client = Client(listings={"/event_types": [[SYNC], copies]})
+    result = run(client, create_type())
+    assert result.duplicates == [
+        f"event_type {KEY}: 2 live copies (T1, T1B): another apply created it at the same "
+        "time; `plan --dedupe` keeps the oldest and deactivates the others"
+    ]
 
 
 class Listing:
