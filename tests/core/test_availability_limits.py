@@ -20,6 +20,7 @@ from reconciler.kinds.wire import MalformedObject
 from reconciler.model import Live, OrgContext, Request
 from reconciler.plan import Action, Change, FieldChange
 from tests.core.test_availability import EMPTY_WEEK, SRC, TODAY, date, desired, rule, wday
+from tests.harness import Harness
 
 URI = "https://api.calendly.com/event_types/T1"
 ALICE = "https://api.calendly.com/users/ALICE"
@@ -143,7 +144,11 @@ def test_a_past_date_in_the_config_is_a_warning_and_today_is_not() -> None:
         owner="a@acme.example",
         uuid=None,
         fields={},
-        availability=Availability("UTC", (rule((), "2026-11-21", "09:00-10:00"),), SRC),
+        availability=Availability(
+            "UTC",
+            (rule((), "2026-11-21", "09:00-10:00"), rule((), "2026-11-22", "09:00-10:00")),
+            SRC,
+        ),
         protect=False,
         source=SRC,
     )
@@ -158,7 +163,7 @@ def test_a_past_date_in_the_config_is_a_warning_and_today_is_not() -> None:
     )
     config = Config(None, None, (), (event_type, bare), (), Policy(), ("a.yaml",))
     [old] = kind.desired(config, env)
-    assert old.spec["rules"] == EMPTY_WEEK
+    assert old.spec["rules"] == {**EMPTY_WEEK, "2026-11-22": ["09:00-10:00"]}
     assert env.warnings == [
         "availability a@acme.example/Old: the date 2026-11-21 is in the past and is ignored "
         "(a.yaml:1:1)"
@@ -248,3 +253,22 @@ def test_a_schedule_is_never_deleted() -> None:
     env = env_for()
     assert kind.delete(have, env) is False
     assert env.changes == []
+
+
+def test_a_group_event_types_schedule_is_a_warning_not_a_change(harness: Harness) -> None:
+    plan = harness.plan(
+        harness.config("""
+        members: [{email: ben@acme.example}]
+        event_types:
+          - name: Support Escalation
+            owner: ben@acme.example
+            availability:
+              timezone: Europe/London
+              rules: [{wday: monday, intervals: ["07:00-08:00"]}]
+        """)
+    )
+    assert plan.changes == ()
+    assert plan.warnings == (
+        "availability ben@acme.example/Support Escalation: belongs to an event type the API "
+        "cannot change; change its schedule in Calendly",
+    )

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from reconciler.config.model import Policy, Source
-from reconciler.diff import field_changes, fingerprint, identical, match
+from reconciler.config.model import Config, Policy, Source
+from reconciler.diff import diff, field_changes, fingerprint, identical, match
 from reconciler.kinds import DiffEnv
-from reconciler.model import Desired, Live, OrgContext
+from reconciler.model import Desired, Live, LiveState, OrgContext
 from reconciler.plan import FieldChange
 
 SRC = Source("c.yaml", 2, 3)
@@ -142,6 +142,18 @@ def test_a_mapping_replaced_by_a_scalar_is_one_change() -> None:
     assert field_changes({"rules": "none"}, {"rules": {"a": 1}}) == (
         FieldChange("rules", "none", {"a": 1}),
     )
+
+
+# ---- the whole diff -----------------------------------------------------------------------------
+
+
+def test_an_undeclared_schedule_is_not_listed_as_unmanaged() -> None:
+    """It belongs to its event type, which is listed (or declared) itself."""
+    config = Config(None, None, (), (), (), Policy(), ())
+    schedule = Live("availability", "a/Sync", {"timezone": "UTC", "rules": {}}, API + "U1")
+    state = LiveState(OrgContext("org", "me"), {"availability": (schedule,)}, frozenset())
+    plan = diff(config, state, today=dt.date(2026, 11, 22))
+    assert plan.changes == () and dict(plan.unmanaged) == {}
 
 
 # ---- fingerprint --------------------------------------------------------------------------------
