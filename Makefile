@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUNTIME := $(VENV)/.runtime
 
-.PHONY: test demo lint actionlint types unit generated bench clean
+.PHONY: test demo lint actionlint types unit generated bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,5 +53,14 @@ generated: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Mutation testing of the guards and the write path (tests/MUTATION.md); not part of `test`.
+# `make mutation MODULE=reconciler.safety` measures one module. Starts afresh each time.
+MODULE ?=
+MUTATION_JOBS ?= 2
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(if $(MODULE),'$(MODULE).*')
+	$(BIN)/python -m tests.mutation_scores
+
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
+	rm -rf mutants $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
