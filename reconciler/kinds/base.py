@@ -43,6 +43,8 @@ class DiffEnv:
     readonly_event_types: set[str] = field(default_factory=set)
     #: owners (lower-case emails) that the config declares event types for
     managed_owners: set[str] = field(default_factory=set)
+    #: owners that only an `owners:` group or team brings (members prune must keep them)
+    expanded_owners: set[str] = field(default_factory=set)
     #: keep the oldest of duplicated event types, deactivate and rename the others
     dedupe: bool = False
     #: users (lower-case emails) for whom the config declares a `default: true` schedule

@@ -37,6 +37,8 @@ def desired(config: Config, env: DiffEnv) -> list[Desired]:
             # Declared by email. A group or team member's other event types stay theirs: only
             # the name an `owners:` entry claims is pruned for them (see `delete`).
             env.managed_owners.add(owner)
+        else:
+            env.expanded_owners.add(owner)
         spec = {"owner": owner, "name": event_type.name}
         spec.update(normalize_fields(event_type.fields))
         result.append(

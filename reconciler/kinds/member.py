@@ -140,6 +140,15 @@ def delete(live: Live, env: DiffEnv) -> bool:
         if live.spec.get("role") == "owner":
             env.warnings.append(f"member {live.key}: is the organization owner; never removed")
             return False
+        if email_key(live.key) in env.expanded_owners:
+            # Only an `owners:` group or team reaches an undeclared member: removing them would
+            # strand the event types this same plan gives them.
+            env.warnings.append(
+                f"member {live.key}: not declared, but owns event types the config declares "
+                "(through `owners:`); not removed: declare the member, or take them out of the "
+                "group or team"
+            )
+            return False
         if live.meta.get("user") == env.ctx.caller:
             env.warnings.append(
                 f"member {live.key}: is the token's own user; never removed (Calendly refuses it)"

@@ -213,3 +213,17 @@ def test_a_member_who_joins_the_group_gets_a_create_and_one_who_leaves_a_deactiv
     assert result.ok
     converged = harness.plan(harness.config(text))
     assert converged.changes == (), [c.to_dict() for c in converged.changes]
+
+
+def test_pruning_members_keeps_the_undeclared_owners_a_group_brings(harness: Harness) -> None:
+    text = LIST_AND_GROUP + "policy:\n  prune: [members]\n  max_delete_fraction: 1\n"
+    plan = harness.plan(harness.config(text))
+    removed = {c.key for c in plan.changes if c.kind == "member" and c.action == Action.DELETE}
+    assert "laura@acme.example" in removed  # pruning is on for undeclared members...
+    assert not removed & {f"{who}@acme.example" for who in SALES}  # ...but not these
+    assert [w for w in plan.warnings if "through `owners:`" in w] == [
+        f"member {who}@acme.example: not declared, but owns event types the config declares "
+        "(through `owners:`); not removed: declare the member, or take them out of the group "
+        "or team"
+        for who in SALES
+    ]
