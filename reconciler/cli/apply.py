@@ -125,64 +125,41 @@ def apply_command(
       calendly-reconciler plan config/ --out plan.json && calendly-reconciler apply plan.json
     """
     ctx.meta[_FORMAT] = fmt
-    try:
-        return _apply_command(
+    with _refusal_as_json(fmt):
+        take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
+        if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
+            return _apply_saved(
+                ctx,
+                paths[0],
+                opts,
+                take,
+                replan=replan,
+                auto_approve=auto_approve,
+                allow_mass_delete=allow_mass_delete,
+                color=color,
+            )
+        planned = make_plan(ctx, paths, opts, read_only=False, targets=targets, dedupe=dedupe)
+        return _apply_planned(
             ctx,
-            paths,
+            planned,
+            take,
             auto_approve=auto_approve,
-            replan=replan,
-            lock_timeout=lock_timeout,
-            break_lock=break_lock,
-            targets=targets,
             allow_mass_delete=allow_mass_delete,
-            dedupe=dedupe,
             allow_booking_impact=allow_booking_impact,
             color=color,
-            opts=opts,
         )
+
+
+@contextmanager
+def _refusal_as_json(fmt: str) -> Iterator[None]:
+    """With --format json, an apply that refuses before its first write still prints its one
+    document (CI reads stdout); the error goes on to stderr and the exit code as usual."""
+    try:
+        yield
     except ReconcilerError as exc:
-        if fmt == "json":  # CI reads stdout: a refusal is a result too, not silence
+        if fmt == "json":
             click.echo(render_refusal(exc))
         raise
-
-
-def _apply_command(
-    ctx: click.Context,
-    paths: tuple[Path, ...],
-    *,
-    auto_approve: bool,
-    replan: bool,
-    lock_timeout: float,
-    break_lock: bool,
-    targets: tuple[str, ...],
-    allow_mass_delete: bool,
-    dedupe: bool,
-    allow_booking_impact: bool,
-    color: bool | None,
-    opts: dict[str, Any],
-) -> int:
-    take = _locker(ctx, timeout=lock_timeout, break_stale=break_lock)
-    if len(paths) == 1 and paths[0].suffix == ".json" and paths[0].is_file():
-        return _apply_saved(
-            ctx,
-            paths[0],
-            opts,
-            take,
-            replan=replan,
-            auto_approve=auto_approve,
-            allow_mass_delete=allow_mass_delete,
-            color=color,
-        )
-    planned = make_plan(ctx, paths, opts, read_only=False, targets=targets, dedupe=dedupe)
-    return _apply_planned(
-        ctx,
-        planned,
-        take,
-        auto_approve=auto_approve,
-        allow_mass_delete=allow_mass_delete,
-        allow_booking_impact=allow_booking_impact,
-        color=color,
-    )
 
 
 def _apply_planned(
