@@ -62,6 +62,25 @@ def test_an_unknown_pin_and_an_ambiguous_key_are_problems() -> None:
     assert leftovers == [live[3]]  # the ambiguous ones are not pruned either
 
 
+def test_two_live_objects_of_another_kind_are_a_problem_and_neither_is_pruned() -> None:
+    # Only event types have a --dedupe fix; any other kind names its candidates and stops.
+    hook = "organization https://hooks.example/a"
+    base = "https://api.calendly.com/webhook_subscriptions/"
+    live = [
+        Live("webhook", hook, {}, uri=base + "W2"),
+        Live("webhook", hook, {}, uri=base + "W1"),
+        Live("webhook", "organization https://hooks.example/b", {}, uri=base + "W3"),
+    ]
+    e = env()
+    wanted = Desired("webhook", hook, {}, source=SRC)
+    pairs, missing, leftovers = match([wanted], live, e)
+    assert e.problems == [
+        f"webhook {hook} (c.yaml:2:3): 2 live objects match (W1, W2); add `uuid:` to say "
+        "which one the config means"
+    ]
+    assert (pairs, missing, leftovers) == ([], [], [live[2]])
+
+
 # ---- field comparison ---------------------------------------------------------------------------
 
 
