@@ -256,3 +256,48 @@ def test_an_availability_patch_that_did_not_happen_is_sent_again_after_each_look
     assert log(sandbox, mark)[-8:] == [sent, look] * 4
     sandbox.set_faults(None)
     assert [c.kind for c in harness.plan(config).changes] == ["availability"]
+
+
+# ---- a lost PATCH of a user availability schedule ----------------------------------------------
+
+SCHEDULE = "/user_availability_schedules/S1"
+DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+
+def week(monday: str = "09:00") -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "wday",
+            "wday": day,
+            "intervals": [{"from": monday, "to": "17:00"}] if day == "monday" else [],
+        }
+        for day in DAYS
+    ]
+
+
+def schedule(**fields: Any) -> dict[str, Any]:
+    resource = {
+        "uri": API + SCHEDULE,
+        "name": "Working Hours",
+        "user": ALICE,
+        "default": False,
+        "timezone": "Europe/Berlin",
+        "rules": week(),
+    }
+    return resource | fields
+
+
+def patched(answer: Any, body: dict[str, Any]) -> dict[str, Any] | None:
+    return recovery.find_patched(Reader({SCHEDULE: answer}), Request("PATCH", SCHEDULE, body=body))
+
+
+def test_a_lost_schedule_patch_is_done_only_when_every_value_it_sets_holds() -> None:
+    live = schedule()
+    sent = {"rules": list(reversed(week())), "timezone": "Europe/Berlin", "default": False}
+    assert patched(live, sent) == {"resource": live}  # same rules in another order: done
+    assert patched(live, {"name": "Working Hours"}) == {"resource": live}
+    assert patched(live, sent | {"rules": week("10:00")}) is None  # other hours
+    assert patched(live, sent | {"timezone": "America/New_York"}) is None
+    assert patched(live, sent | {"default": True}) is None
+    assert patched(live, {"name": "Office Hours"}) is None
+    assert patched(not_found(SCHEDULE), sent) is None  # gone: not done
