@@ -21,6 +21,7 @@ from reconciler.sandbox.model import ActivityEntry, EventType, Json, Token, User
 from reconciler.sandbox.pagination import ListQuery, PageTokens
 from reconciler.sandbox.requestlog import RequestLogEntry
 from reconciler.sandbox.store import Store
+from reconciler.sandbox.util import parse_iso
 from reconciler.sandbox.views import Views
 
 ADMIN_ROLES = frozenset({"owner", "admin"})
@@ -54,6 +55,21 @@ class Ctx:
     def q(self, name: str) -> str | None:
         """First value of a query parameter (None if absent)."""
         return next((v for k, v in self.query if k == name), None)
+
+    def time_bounds(self, errors: Collector, names: tuple[str, str]) -> dict[str, int]:
+        """The ISO 8601 date-time filters among `names` that were given, as microseconds; a
+        malformed one is added to `errors`."""
+        bounds: dict[str, int] = {}
+        for name in names:
+            raw = self.q(name)
+            if raw is None:
+                continue
+            value = parse_iso(raw)
+            if value is None:
+                errors.add(name, "must be an ISO 8601 date-time")
+            else:
+                bounds[name] = value
+        return bounds
 
     def q_all(self, name: str) -> list[str]:
         """All values of a (possibly repeated or comma-separated) array query parameter."""

@@ -15,7 +15,7 @@ from reconciler.sandbox.errors import Collector, denied, invalid_param, not_foun
 from reconciler.sandbox.model import ActivityEntry, GroupRelationship
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
 from reconciler.sandbox.router import route
-from reconciler.sandbox.util import iso, parse_iso
+from reconciler.sandbox.util import iso
 
 
 @route("GET", "/groups", scope="groups:read")
@@ -101,15 +101,7 @@ def list_activity(ctx: Ctx) -> Reply:
     ctx.require_admin()
     ctx.ref_org(ctx.require("organization")["organization"], "organization")
     errors = Collector()
-    bounds: dict[str, int] = {}
-    for name in ("min_occurred_at", "max_occurred_at"):
-        raw = ctx.q(name)
-        if raw is not None:
-            value = parse_iso(raw)
-            if value is None:
-                errors.add(name, "must be an ISO 8601 date-time")
-            else:
-                bounds[name] = value
+    bounds = ctx.time_bounds(errors, ("min_occurred_at", "max_occurred_at"))
     search = ctx.q("search_term")
     if search is not None and len(search) > 300:
         errors.add("search_term", "must be at most 300 characters")

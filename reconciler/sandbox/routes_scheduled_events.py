@@ -21,7 +21,6 @@ from reconciler.sandbox.errors import Collector, denied, detail, invalid, not_fo
 from reconciler.sandbox.model import Booking, User
 from reconciler.sandbox.pagination import paginate, parse_sort, sort_key
 from reconciler.sandbox.router import route
-from reconciler.sandbox.util import parse_iso
 
 STATUSES = ("active", "canceled")
 SPECIFY_ORGANIZATION = (
@@ -88,14 +87,6 @@ def _filters(ctx: Ctx) -> tuple[str | None, dict[str, int]]:
     status = ctx.q("status")
     if status is not None and status not in STATUSES:
         errors.add("status", f"must be one of: {', '.join(STATUSES)}")
-    bounds: dict[str, int] = {}
-    for name in ("min_start_time", "max_start_time"):
-        raw = ctx.q(name)
-        if raw is not None:
-            value = parse_iso(raw)
-            if value is None:
-                errors.add(name, "must be an ISO 8601 date-time")
-            else:
-                bounds[name] = value
+    bounds = ctx.time_bounds(errors, ("min_start_time", "max_start_time"))
     errors.raise_if_any()
     return status, bounds
