@@ -97,26 +97,34 @@ def apply(
     existing: Existing | None = None,
 ) -> ApplyResult:
     """`existing`: the listings a saved plan's check already read (else read as needed)."""
-    existing = existing or Existing(client, plan.organization or "")
-    runner = _Runner(plan, client, on_event or (lambda *_: None), stop or threading.Event())
-    runner.existing = existing
+    runner = _Runner(
+        plan,
+        client,
+        on_event or (lambda *_: None),
+        stop or threading.Event(),
+        existing or Existing(client, plan.organization or ""),
+    )
     return runner.run()
 
 
 class _Runner:
     def __init__(
-        self, plan: Plan, client: Writer, on_event: Listener, stop: threading.Event
+        self,
+        plan: Plan,
+        client: Writer,
+        on_event: Listener,
+        stop: threading.Event,
+        existing: Existing,
     ) -> None:
         self.plan = plan
         self.client = client
         self.on_event = on_event
         self.stop = stop
-        self.ids = {c.id for c in plan.changes}
         self.produced: dict[str, str] = {}  # change id -> URI it created
         self.status: dict[str, Outcome] = {}
         self.warnings: list[str] = []
         self.lock = threading.Lock()
-        self.existing = Existing(client, plan.organization or "")
+        self.existing = existing
         #: (owner URI, name) of each event type this apply created or adopted
         self.event_types: dict[tuple[str, str], Change] = {}
 
